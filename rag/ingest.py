@@ -1,0 +1,150 @@
+"""Reading the corpus folder: which files count, their exact text, title, source URL and boilerplate."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError
+
+__all__ = ["Document", "SkippedFile", "scan_corpus", "read_document", "boilerplate_lines", "EXTENSIONS"]
+
+EXTENSIONS = (".txt", ".md")
+MAX_FILE_BYTES = 20_000_000
+
+_URL = re.compile(r"https?://[^\s<>()\"'\]]+")
+_CAPTION = re.compile(r"^(photo|image|picture|credit|file photo|video)s?\s*[:|]", re.I)
+_BOILER_LINE = re.compile(
+    r"read more\s*»?$|^»|subscribe|newsletter|sponsored links|purchase through|your email|sign up|"
+    r"t&cs|terms of (use|service)|cookie|all rights reserved|trusted source|editorial standards|"
+    r"we're committed|we’re committed|advertis|follow us|share this|^also (see|read):|^related( articles| posts)?:?$|"
+    r"^recent( posts)?$|^you may also like|never send spam|bi-weekly emails|ogimage|^tags?:",
+    re.I,
+)
+_TAIL_MARKER = re.compile(
+    r"^(recent( posts)?|related( articles| posts)?|read more\s*»?|more from .*|you may also like.*|"
+    r"our editorial standards|want .* sent straight to you\?|news desk)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file: ``text`` is exactly the file decoded as UTF-8 (what citations quote)."""
+
+    source: str
+    path: Path
+    text: str
+    sha256: str
+    title: str
+    url: str | None
+    boilerplate: frozenset[int]  # start offsets of lines judged to be web boilerplate
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A corpus file that could not be indexed, and why (one line for the user)."""
+
+    source: str
+    reason: str
+
+
+def _candidates(corpus_dir: Path) -> list[Path]:
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        rel = path.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.suffix.lower() in EXTENSIONS and path.is_file():
+            files.append(path)
+    return files
+
+
+def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
+    """The indexable files under ``corpus_dir`` (recursive, hidden skipped); fails on a missing dir."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.exists():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus path {corpus_dir} is not a folder")
+    try:
+        return _candidates(corpus_dir), []
+    except OSError as exc:
+        raise CorpusError(f"cannot list corpus folder {corpus_dir}: {exc.strerror or exc}") from exc
+
+
+def _title(lines: list[str]) -> str:
+    nonempty = [ln.strip() for ln in lines if ln.strip()]
+    for i, line in enumerate(nonempty[:5]):
+        if _CAPTION.match(line):
+            continue
+        nxt = nonempty[i + 1] if i + 1 < len(nonempty) else ""
+        if nxt and len(nxt) > 15 and line.endswith(nxt) and line != nxt:
+            return nxt  # breadcrumb "Home Politics <title>" followed by the title itself
+        return _shorten(line.lstrip("#").strip())
+    return _shorten(nonempty[0]) if nonempty else ""
+
+
+def _shorten(line: str, limit: int = 120) -> str:
+    """A first line that is a whole paragraph becomes its first words."""
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
+def boilerplate_lines(text: str) -> frozenset[int]:
+    """Start offsets of lines that are site furniture rather than article text.
+
+    A line matching a boilerplate pattern counts, and so does everything after a tail marker
+    ("Recent", "Read More »", "Our Editorial Standards") in the last 70 % of the file, plus short
+    heading-like lines just before such a region.
+    """
+    lines = [(m.start(), m.group(0).strip()) for m in re.finditer(r"[^\n]+", text)]
+    lines = [(s, ln) for s, ln in lines if ln]
+    flagged = [bool(_BOILER_LINE.search(ln)) for _, ln in lines]
+    tail_from = int(len(text) * 0.3)
+    for i, (start, line) in enumerate(lines):
+        if start >= tail_from and _TAIL_MARKER.match(line):
+            for j in range(i, len(lines)):
+                flagged[j] = True
+            break
+    for i in range(len(lines) - 2, -1, -1):
+        start, line = lines[i]
+        if flagged[i + 1] and not flagged[i] and start >= tail_from and len(line.split()) <= 4 and not line.endswith("."):
+            flagged[i] = True
+    return frozenset(s for (s, _), f in zip(lines, flagged) if f)
+
+
+def read_document(path: Path, corpus_dir: Path) -> Document:
+    """Read one file strictly as UTF-8; raises CorpusError with the reason in one line."""
+    source = path.relative_to(corpus_dir).as_posix()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusError(f"{source}: file is {size / 1e6:.0f} MB, more than the {MAX_FILE_BYTES // 1_000_000} MB limit")
+        data = path.read_bytes()
+    except PermissionError as exc:
+        raise CorpusError(f"{source}: cannot read file (permission denied)") from exc
+    except OSError as exc:
+        raise CorpusError(f"{source}: cannot read file ({exc.strerror or exc})") from exc
+    if b"\x00" in data[:8192]:
+        raise CorpusError(f"{source}: binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{source}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})") from exc
+    if not text.strip():
+        raise CorpusError(f"{source}: file is empty")
+    url = _URL.search(text)
+    return Document(
+        source=source,
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        title=_title(text.lstrip("\ufeff").splitlines()),
+        url=url.group(0).rstrip(".,;") if url else None,
+        boilerplate=boilerplate_lines(text),
+    )

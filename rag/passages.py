@@ -1,0 +1,125 @@
+"""Splitting a document into passages (the retrieval unit) made of whole sentences (the citation unit)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .ingest import Document
+from .sentences import split_sentences
+from .text import clean
+
+__all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens"]
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence: ``text`` is exactly the file's ``[start, end)``; ``clean`` is what is indexed."""
+
+    start: int
+    end: int
+    text: str
+    clean: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of whole sentences of one document, small enough for MiniLM's 256-word-piece window."""
+
+    id: str
+    source: str
+    title: str
+    url: str | None
+    start: int
+    end: int
+    text: str
+    clean: str
+    sentences: tuple[SentenceSpan, ...]
+    ord: int
+    boilerplate: bool = False
+
+
+@lru_cache(maxsize=1)
+def _encoding():
+    import tiktoken  # TIKTOKEN_CACHE_DIR is set by rag._env: no download
+
+    return tiktoken.get_encoding("cl100k_base")
+
+
+def count_tokens(text: str) -> int:
+    """tiktoken cl100k_base tokens, the unit passage sizes are given in."""
+    return len(_encoding().encode(text, disallowed_special=()))
+
+
+class Chunker:
+    """Packs sentences into passages: a paragraph per passage when it fits, short headings joined to
+    what follows, long paragraphs cut at sentence boundaries into near-equal parts."""
+
+    def __init__(self, max_tokens: int = 180, min_tokens: int = 40):
+        if not 16 <= max_tokens <= 240:
+            raise ValueError(f"max_tokens must be 16..240 (MiniLM reads 256 word pieces), got {max_tokens!r}")
+        if not 0 <= min_tokens < max_tokens:
+            raise ValueError(f"min_tokens must be 0..max_tokens-1, got {min_tokens!r}")
+        self.max_tokens = max_tokens
+        self.min_tokens = min_tokens
+
+    def _paragraphs(self, doc: Document) -> list[list[tuple[int, int, int]]]:
+        """Sentences (start, end, tokens) grouped by the line they stand on."""
+        paras: list[list[tuple[int, int, int]]] = []
+        last_end = -1
+        for start, end in split_sentences(doc.text):
+            tokens = count_tokens(doc.text[start:end])
+            if paras and "\n" not in doc.text[last_end:start]:
+                paras[-1].append((start, end, tokens))
+            else:
+                paras.append([(start, end, tokens)])
+            last_end = end
+        return paras
+
+    def _line_start(self, doc: Document, offset: int) -> int:
+        return doc.text.rfind("\n", 0, offset) + 1
+
+    def _split_long(self, para: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+        total = sum(t for _, _, t in para)
+        if total <= self.max_tokens:
+            return [para]
+        parts = -(-total // self.max_tokens)
+        target = total / parts
+        out: list[list[tuple[int, int, int]]] = [[]]
+        size = 0
+        for sent in para:
+            if out[-1] and (size + sent[2] > self.max_tokens or size >= target):
+                out.append([])
+                size = 0
+            out[-1].append(sent)
+            size += sent[2]
+        return out
+
+    def split(self, doc: Document) -> list[Passage]:
+        groups: list[tuple[bool, list[tuple[int, int, int]]]] = []
+        for para in self._paragraphs(doc):
+            boiler = self._line_start(doc, para[0][0]) in doc.boilerplate
+            for piece in self._split_long(para):
+                size = sum(t for _, _, t in piece)
+                if groups:
+                    prev_boiler, prev = groups[-1]
+                    prev_size = sum(t for _, _, t in prev)
+                    if prev_boiler == boiler and prev_size < self.min_tokens and prev_size + size <= self.max_tokens:
+                        prev.extend(piece)
+                        continue
+                groups.append((boiler, list(piece)))
+        passages: list[Passage] = []
+        seen: dict[str, int] = {}
+        for ord_, (boiler, sents) in enumerate(groups):
+            start, end = sents[0][0], sents[-1][1]
+            text = doc.text[start:end]
+            digest = hashlib.sha1(f"{doc.source}\0{text}".encode("utf-8")).hexdigest()[:20]
+            seen[digest] = seen.get(digest, 0) + 1
+            pid = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+            spans = tuple(SentenceSpan(s, e, doc.text[s:e], clean(doc.text[s:e])) for s, e, _ in sents)
+            passages.append(Passage(
+                id=pid, source=doc.source, title=doc.title, url=doc.url, start=start, end=end, text=text,
+                clean=" ".join(s.clean for s in spans), sentences=spans, ord=ord_, boilerplate=boiler,
+            ))
+        return passages

@@ -1,0 +1,153 @@
+"""What a question asks for, and what a reader would check in a candidate answer sentence.
+
+A retrieval score says a passage is *about* the question; it does not say the passage *answers* it
+(measured on SQuAD2-dev: the best score threshold separates answerable from unanswerable questions
+with only ≈0.60 balanced accuracy). So the answerer also checks what a person would: are the
+question's key terms there, and is there an answer of the asked type (a number for "how many", a
+date for "when", a name for "who", a place for "where")?
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import QUESTION_WORDS, STOPWORDS, normalize, stem, words
+
+__all__ = ["Question", "analyze", "answer_values", "has_answer_type", "ANSWER_TYPES"]
+
+ANSWER_TYPES = ("person", "date", "number", "place", "statement", "reason", "other")
+
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
+                 "sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion "
+                 "billions dozen dozens half first second third fourth fifth sixth seventh eighth ninth tenth "
+                 "several").split()
+_NUMBER = re.compile(r"(?<![\w])(?:[$€£]\s?)?\d[\d,.]*(?:\s?(?:%|percent|per cent))?|\b(?:"
+                     + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_DATE = re.compile(
+    r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:" + "|".join(_MONTHS) + r")\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:"
+    + "|".join(_MONTHS) + r")\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\b(?:yesterday|today|last (?:year|month|week)|this (?:year|month|week)|(?:early|late|mid)[- ]\d{4}|"
+    r"century|decade|years? ago|months? ago|since|until|till|during)\b",
+    re.I,
+)
+_CAPS = re.compile(r"(?<![\w'’])[A-Z][\w'’\-]*[a-z]?[\w\-]*(?:\s+(?:of\s+|al-|bin\s+)?[A-Z][\w'’\-]*)*")
+_SPEECH = frozenset(stem(w) for w in (
+    "said say says told tells stated state noted note highlighted highlight stressed stress warned warn "
+    "emphasized emphasised emphasize underscored acknowledged acknowledge explained explain claimed claim "
+    "announced announce argued argue added add remarked described describe pointed asserted assert "
+    "accused accuse echoed urged urge called insisted responded reaffirmed expressed mentioned").split())
+_PLACE_HINT = frozenset(
+    "in at from near across into within located based border borders region province city capital".split())
+_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("number", re.compile(r"\bhow (?:many|much|long|old|large|big|far|often)\b|\bwhat (?:number|percentage|"
+                          r"proportion|share|amount|size|figure)s?\b|\bnumbers?\b|\bfigures?\b|\bhow many\b|"
+                          r"\bcount\b|\btotal\b|\bcost\b|\bworth\b", re.I)),
+    ("date", re.compile(r"\bwhen\b|\bwhat (?:year|date|day|month|time|decade|century)\b|\bwhich (?:year|date|"
+                        r"day|month)\b|\bsince when\b|\bhow long ago\b", re.I)),
+    ("person", re.compile(r"\bwho(?:m|se)?\b|\bwhich (?:person|official|minister|leader|man|woman|president|"
+                          r"secretary)\b|\bwhat (?:is the name|was the name)\b", re.I)),
+    ("place", re.compile(r"\bwhere\b|\bwhich (?:country|countries|city|cities|region|place|province|state)\b|"
+                         r"\bwhat (?:country|countries|city|region|place|province)\b", re.I)),
+    ("statement", re.compile(r"\b(?:say|said|says|tell|told|state|stated|claim|claimed|warn|warned|think|"
+                             r"view|position|stance|remarks?|comment(?:ed)?)\b", re.I)),
+    ("reason", re.compile(r"\bwhy\b|\bwhat (?:caused|led to|is the reason)\b", re.I)),
+)
+_GENERIC = frozenset(stem(w) for w in (
+    "number numbers figure figures amount total count many much name names people person thing things "
+    "happen happened happens think view position stance remark remarks comment comments regarding "
+    "about describe described opinion role kind type way ways main".split()))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question's parts that matter for choosing and checking sentences."""
+
+    text: str
+    type: str
+    terms: tuple[str, ...]  # stemmed content terms, in order, unique
+    entities: tuple[str, ...]  # capitalised names as typed ("Lavrov", "ISIS", "Ukraine")
+    entity_terms: tuple[str, ...]  # their stems, lower-cased
+
+    @property
+    def needs_value(self) -> bool:
+        return self.type in ("person", "date", "number", "place")
+
+
+def _entities(text: str) -> list[str]:
+    found = []
+    for m in _CAPS.finditer(text):
+        phrase = m.group(0).strip()
+        tokens = [t for t in re.split(r"\s+", phrase) if t.lower() not in STOPWORDS]
+        if not tokens:
+            continue
+        if m.start() == 0 or text[: m.start()].rstrip().endswith(("?", ".", "!")):
+            # the question's first word is capitalised anyway: keep only what follows a question word
+            tokens = [t for t in tokens if t.lower() not in QUESTION_WORDS and t.lower() not in STOPWORDS]
+            if tokens and tokens[0].lower() in ("and", "but", "so", "also", "then"):
+                tokens = tokens[1:]
+        for tok in tokens:
+            clean_tok = tok.strip("'’-")
+            if len(clean_tok) > 1 and clean_tok.lower() not in QUESTION_WORDS:
+                found.append(clean_tok)
+    return found
+
+
+def analyze(text: str) -> Question:
+    """Question type, key terms and named entities of a question."""
+    norm = normalize(text)
+    qtype = "other"
+    for name, pattern in _TYPE_PATTERNS:
+        if pattern.search(norm):
+            qtype = name
+            break
+    seen: dict[str, None] = {}
+    for w in words(norm):
+        if w in STOPWORDS or w in QUESTION_WORDS:
+            continue
+        seen.setdefault(stem(w), None)
+    ents = _entities(norm)
+    ent_terms = tuple(dict.fromkeys(stem(w) for e in ents for w in words(e) if w not in STOPWORDS))
+    return Question(norm, qtype, tuple(seen), tuple(dict.fromkeys(ents)), ent_terms)
+
+
+def is_generic(term: str) -> bool:
+    """A term that says what kind of answer is wanted ("numbers", "position"), not what it is about."""
+    return term in _GENERIC
+
+
+def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Candidate answers of ``qtype`` in a sentence, minus anything the question itself says."""
+    norm = normalize(sentence)
+    if qtype == "number":
+        return [m.group(0).strip() for m in _NUMBER.finditer(norm) if not _DATE.fullmatch(m.group(0).strip())
+                or len(m.group(0).strip()) != 4]
+    if qtype == "date":
+        return [m.group(0) for m in _DATE.finditer(norm)]
+    if qtype in ("person", "place"):
+        out = []
+        for m in _CAPS.finditer(norm):
+            phrase = m.group(0)
+            toks = [t for t in phrase.split() if stem(t.lower().strip("'’")) not in exclude
+                    and t.lower() not in STOPWORDS]
+            if not toks:
+                continue
+            if qtype == "place" and not _PLACE_HINT.intersection(
+                    w.lower() for w in norm[max(0, m.start() - 12): m.start()].split()):
+                if m.start() == 0:
+                    continue
+            out.append(" ".join(toks))
+        return out
+    if qtype == "statement":
+        terms = {stem(w) for w in words(norm)}
+        return ["speech"] if terms & _SPEECH or '"' in norm else []
+    return ["any"]
+
+
+def has_answer_type(sentence: str, q: Question) -> bool:
+    """Whether a sentence holds an answer of the asked type not already given in the question."""
+    if q.type in ("other", "reason"):
+        return True
+    return bool(answer_values(sentence, q.type, exclude=set(q.terms)))

@@ -1,0 +1,59 @@
+"""Sentence spans with exact character offsets, the unit every citation points at."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import _env  # noqa: F401  (NLTK_DATA must point at llama-index's bundled punkt first)
+
+__all__ = ["split_sentences"]
+
+_GLUED_PERIOD = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+_LINE = re.compile(r"[^\n]+")
+_MAX_CHARS = 1200  # a "sentence" longer than this (a list without stops) is cut at clause marks
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    return PunktTokenizer("english")
+
+
+def _cut_long(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    if end - start <= _MAX_CHARS:
+        return [(start, end)]
+    out, cur = [], start
+    while end - cur > _MAX_CHARS:
+        window = text[cur : cur + _MAX_CHARS]
+        cut = max(window.rfind("; "), window.rfind(", "), window.rfind(" "))
+        cut = cut + 1 if cut > _MAX_CHARS // 3 else _MAX_CHARS
+        out.append((cur, cur + cut))
+        cur += cut
+        while cur < end and text[cur].isspace():
+            cur += 1
+    out.append((cur, end))
+    return out
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of ``text[start:end]``, absolute offsets, whitespace trimmed.
+
+    A sentence never crosses a line break (headlines and list items are their own sentences), and a
+    period glued to the next sentence ("dynamics.Frequent") still ends a sentence.
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for line in _LINE.finditer(text, start, end):
+        ls, le = line.span()
+        chunk = text[ls:le]
+        for ps, pe in _punkt().span_tokenize(chunk):
+            cuts = [ps] + [m.start() for m in _GLUED_PERIOD.finditer(chunk, ps, pe)] + [pe]
+            for a, b in zip(cuts, cuts[1:]):
+                seg = chunk[a:b]
+                lead = len(seg) - len(seg.lstrip())
+                trail = len(seg.rstrip())
+                if trail > lead:
+                    spans.extend(_cut_long(ls + a + lead, ls + a + trail, text))
+    return spans

@@ -1,0 +1,177 @@
+"""Text normalisation shared by indexing, answering and judging.
+
+Cleaning never changes what a citation quotes: it produces the *indexed* form of a span, in which
+words glued together at former line breaks ("Afghanistanas", "withPakistan’s", "TheUN") are split
+again, so that the words a user types still find them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import Stemmer
+
+__all__ = [
+    "DATA_DIR",
+    "normalize",
+    "deglue",
+    "clean",
+    "words",
+    "stem",
+    "content_terms",
+    "STOPWORDS",
+]
+
+DATA_DIR = Path(__file__).parent / "data"
+
+_QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u00a0": " ",
+    "\u2009": " ", "\u202f": " ", "\u200b": "",
+})
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been before being
+below between both but by can cannot could did do does doing down during each few for from further had has
+have having he her here hers herself him himself his how i if in into is isn't it it's its itself let me
+more most my myself no nor not of off on once only or other ought our ours ourselves out over own same she
+should so some such than that the their theirs them themselves then there these they this those through to
+too under until up very was we were what when where which while who whom why will with would you your yours
+yourself yourselves s t don just now ve ll re d m o y ain
+""".split())
+
+# Words of a question that say what is asked, not what it is about.
+QUESTION_WORDS = frozenset("""
+what who whom whose when where which why how many much did does do say said says tell told describe
+mention mentioned according article articles report reported state stated claim claimed corpus document
+documents text source sources name named give kind type
+""".split())
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z]{3})")
+_GLUED_PERIOD = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+_TOKEN = re.compile(r"\S+")
+
+
+def normalize(text: str) -> str:
+    """Unicode-fold quotes, dashes and spaces; collapse whitespace."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.split())
+
+
+# Two-letter words that may end or start a glued pair ("Afghanistanas", "responsesto").
+_SHORT = frozenset("as in to of on at by an is or it he we be".split())
+# Morphemes that make a real word look like two ("re"+"frame", "victim"+"hood"): never split there.
+_PREFIXES = frozenset("un re pro mis im in inter trans out over under down counter com con dis non pre sub super anti multi co de ex".split())
+_SUFFIXES = frozenset("ing al ness ties hood worthy en rs ed er ers ly ment ments ship able ible ion ions ity ive ize ise ist ists ism ful less ous some ward wards wise".split())
+
+
+@lru_cache(maxsize=1)
+def _stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in _vocab())
+
+
+def _known(word: str) -> bool:
+    return word in _vocab() or stem(word) in _stems()
+
+
+def _part_ok(part: str, first: bool) -> bool:
+    if len(part) == 2 and part not in _SHORT:
+        return False
+    if first and part in _PREFIXES:
+        return False
+    if not first and part in _SUFFIXES:
+        return False
+    return part in _vocab()
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> dict[str, float]:
+    """Whole words of MiniLM's WordPiece vocabulary with a cost that grows with their rank."""
+    model = json.loads((DATA_DIR / "minilm-tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]
+    costs: dict[str, float] = {}
+    for word, rank in model.items():
+        if word.isalpha() and word.isascii() and (len(word) > 1 or word in ("a", "i")):
+            costs[word] = math.log(rank + 10.0)
+    return costs
+
+
+def _split_lower(token: str) -> list[str] | None:
+    """Split an unknown lower-case run into 2–3 known words, cheapest first; None if it is not glued."""
+    vocab = _vocab()
+    if len(token) < 5 or _known(token):
+        return None
+    best: tuple[float, list[str]] | None = None
+    n = len(token)
+    for i in range(2, n - 1):
+        head, tail = token[:i], token[i:]
+        if _part_ok(head, True) and _part_ok(tail, False):
+            cost = vocab[head] + vocab[tail]
+            if best is None or cost < best[0]:
+                best = (cost, [head, tail])
+    if best is not None:
+        return best[1]
+    for i in range(3, n - 5):
+        head = token[:i]
+        if not _part_ok(head, True):
+            continue
+        for j in range(i + 3, n - 2):
+            mid, tail = token[i:j], token[j:]
+            if _part_ok(mid, False) and _part_ok(tail, False):
+                cost = vocab[head] + vocab[mid] + vocab[tail] + 4.0
+                if best is None or cost < best[0]:
+                    best = (cost, [head, mid, tail])
+    return best[1] if best else None
+
+
+@lru_cache(maxsize=200_000)
+def _deglue_token(token: str) -> str:
+    parts = [p for p in _CAMEL.split(token) if p]
+    out: list[str] = []
+    for part in parts:
+        for piece in re.split(r"(-)", part):
+            m = re.fullmatch(r"([A-Za-z]?)([a-z]+)([^A-Za-z]*)", piece)
+            if m and len(m.group(2)) >= 5:
+                head = (m.group(1) + m.group(2))
+                split = _split_lower(head.lower())
+                if split:
+                    # keep the original capitalisation of the first letter
+                    split[0] = head[: len(split[0])]
+                    out.append(" ".join(split) + m.group(3))
+                    continue
+            out.append(piece)
+    return " ".join(out).replace(" - ", "-").replace(" -", "-").replace("- ", "-")
+
+
+def deglue(text: str) -> str:
+    """Split words glued at former line breaks; leaves ordinary text unchanged."""
+    text = _GLUED_PERIOD.sub(" ", text)
+    return _TOKEN.sub(lambda m: _deglue_token(m.group(0)), text)
+
+
+def clean(text: str) -> str:
+    """The indexed form of a span: normalised and de-glued."""
+    return deglue(normalize(text))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (numbers keep their inner separators: 1,000 and 3.5 stay whole)."""
+    return [w.lower() for w in _WORD.findall(normalize(text).replace("'s ", " ").replace("s' ", "s "))]
+
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry meaning (no stopwords, no question words)."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
