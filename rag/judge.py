@@ -23,6 +23,8 @@ import Stemmer
 
 __all__ = ["Support", "supports", "PARAPHRASE_THRESHOLD"]
 
+_stemmer = Stemmer.Stemmer("english")
+
 #: Share of a sentence's content words that must occur in the passage window for a paraphrase.
 PARAPHRASE_THRESHOLD = 0.75
 _WINDOW = 3  # passage sentences a paraphrase may draw on
@@ -53,11 +55,13 @@ _ANTONYM_PAIRS = (
     "accepted rejected|confirm deny|confirmed denied|support oppose|supported opposed|agree disagree|"
     "agreed disagreed|north south|east west|northern southern|eastern western|northward southward|"
     "largest smallest|growing shrinking|above below|win lose|success failure|ally enemy|allies enemies|"
-    "weak strong|stronger weaker|new old|ended began|end begin|lift impose|lifted imposed"
+    "weak strong|stronger weaker|new old|ended began|end begin|lift impose|lifted imposed|accept deny|"
+    "admit deny|acknowledge deny|confirm reject|admit reject|praise criticize|praise condemn"
 )
 _ANTONYMS: dict[str, set[str]] = {}
 for _pair in _ANTONYM_PAIRS.split("|"):
     _x, _y = _pair.split()
+    _x, _y = _stemmer.stemWord(_x), _stemmer.stemWord(_y)
     _ANTONYMS.setdefault(_x, set()).add(_y)
     _ANTONYMS.setdefault(_y, set()).add(_x)
 _SCALE = frozenset("hundred thousand million billion trillion percent".split())
@@ -93,7 +97,9 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s+|(?=[A-Z\"]))")
-_stemmer = Stemmer.Stemmer("english")
+_BREAK = re.compile(r"[,;:()\[\]\"]")
+_MONTHS = {m[:3]: m[:3] for m in "january february march april june july august september october november december".split()}
+_MONTHS.update({m: m[:3] for m in "january february march april june july august september sept october november december".split()})
 
 
 class Support(NamedTuple):
@@ -134,7 +140,8 @@ def _tokens(text: str) -> list[_Token]:
     """Word tokens with possessives and camel-case glue ("TheUN", "CSTOSecretary") split off."""
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"n't\b", " nt", text)
-    return [_Token(p.lower(), p) for piece in _WORD.findall(text) for p in _CAMEL.split(piece) if p]
+    parts = [p for piece in _WORD.findall(text) for p in _CAMEL.split(piece) if p]
+    return [_Token(_MONTHS.get(p.lower(), p.lower()), p) for p in parts]
 
 
 def _numbers(text: str, tokens: list[_Token]) -> dict[str, str]:
@@ -157,11 +164,11 @@ def _negation_scopes(tokens: list[_Token]) -> list[frozenset[str]]:
     return scopes
 
 
-def _acronym_runs(tokens: list[_Token]) -> dict[str, tuple[str, ...]]:
+def _acronym_runs(text: str) -> dict[str, tuple[str, ...]]:
     """Runs of capitalised words by acronym: "Collective Security Treaty Organization" -> "csto"."""
     found: dict[str, tuple[str, ...]] = {}
     run: list[_Token] = []
-    for t in tokens + [_Token("", "")]:
+    for t in [tok for chunk in _BREAK.split(text) for tok in _tokens(chunk) + [_Token("", "")]]:
         if t.cased[:1].isupper() and not t.cased.isupper() and t.word not in _STOP:
             run.append(t)
         elif t.word in {"of", "e", "the", "and"} and run:
@@ -175,10 +182,12 @@ def _acronym_runs(tokens: list[_Token]) -> dict[str, tuple[str, ...]]:
 
 class _PassageSentence(NamedTuple):
     words: frozenset[str]  # lower-case words and their stems
-    glued: tuple[str, ...]  # lower-case tokens, for glue-aware lookups
+    glued: tuple[str, ...]  # lower-case tokens as written, for glue-aware lookups
+    acronyms: frozenset[str]  # of its spelled-out names
     numbers: frozenset[str]
     negations: tuple[frozenset[str], ...]
     loose: str
+    subject: str  # its first word when that is a name ("Lavrov acknowledged ...")
 
 
 @lru_cache(maxsize=512)
@@ -191,14 +200,17 @@ def _analyse(passage: str) -> tuple[str, str, tuple[_PassageSentence, ...]]:
         if not part.strip():
             continue
         toks = _tokens(part)
-        words = {t.word for t in toks} | {_stem(t.word) for t in toks} | set(_acronym_runs(toks))
+        words = {t.word for t in toks} | {_stem(t.word) for t in toks}
+        first = toks[0] if toks else _Token("", "")
         sents.append(
             _PassageSentence(
                 frozenset(words),
                 tuple(t.word for t in toks),
+                frozenset(_acronym_runs(part)),
                 frozenset(_numbers(part, toks)),
                 tuple(_negation_scopes(toks)),
                 _loose(part),
+                first.word if first.cased[:1].isupper() and first.word not in _STOP else "",
             )
         )
     return loose, despaced, tuple(sents)
@@ -239,7 +251,7 @@ def _close_name(word: str, words: frozenset[str]) -> bool:
 
 def _present(word: str, sent: _PassageSentence, entity: bool) -> bool:
     stem = _stem(word)
-    if word in sent.words or stem in sent.words:
+    if word in sent.words or stem in sent.words or word in sent.acronyms:
         return True
     for group in _ALIASES:
         if word in group and any(a in sent.words or f" {a} " in sent.loose for a in group):
@@ -277,7 +289,7 @@ def supports(passage: str, sentence: str) -> Support:
     toks = _tokens(sentence)
     # Words of a spelled-out name whose acronym the passage uses ("Collective Security ..." / "CSTO").
     spelled = {
-        w for acr, run in _acronym_runs(toks).items() if any(acr in s.words for s in sents) for w in run
+        w for acr, run in _acronym_runs(sentence).items() if any(acr in s.glued for s in sents) for w in run
     }
     content: list[str] = []
     names: list[str] = []
@@ -300,7 +312,7 @@ def supports(passage: str, sentence: str) -> Support:
     hits = [[_present(w, s, False) for s in sents] for w in content]
     sent_negs = _negation_scopes(toks)
 
-    best = (False, -1.0, "")
+    best = (False, -1.0, False, "")
     for size in range(1, min(_WINDOW, len(sents)) + 1):
         for start in range(0, len(sents) - size + 1):
             window = sents[start : start + size]
@@ -311,9 +323,9 @@ def supports(passage: str, sentence: str) -> Support:
                 or _antonym_conflict(toks, window)
             )
             ok = not conflict and cover >= PARAPHRASE_THRESHOLD
-            if (ok, cover) > best[:2]:
-                best = (ok, cover, conflict)
-    ok, cover, conflict = best
+            if (ok, cover, not conflict) > best[:3]:
+                best = (ok, cover, not conflict, conflict)
+    ok, cover, _, conflict = best
     if ok:
         conflict = _speaker_conflict(toks, content, names, hits, sents)
         ok = not conflict
@@ -327,7 +339,7 @@ def supports(passage: str, sentence: str) -> Support:
 def _antonym_conflict(toks: list[_Token], window: tuple[_PassageSentence, ...]) -> str:
     """A word of the sentence whose opposite, not itself, is in the passage ("minor" vs "major")."""
     for t in toks:
-        opposites = _ANTONYMS.get(t.word)
+        opposites = _ANTONYMS.get(_stem(t.word))
         if opposites and not any(_present(t.word, s, False) for s in window):
             for o in opposites:
                 if any(o in s.words for s in window):
@@ -339,7 +351,7 @@ def _speaker_conflict(
     toks: list[_Token], content: list[str], names: list[str], hits: list[list[bool]], sents
 ) -> str:
     """Who said it: a name right before "said"/"told"/... must be in the passage sentence that best
-    matches the claim, or in the one before it (quotes are often introduced there)."""
+    matches the claim, or in the one before it (quotes and pronouns are often introduced there)."""
     speakers = [
         t.cased
         for i, t in enumerate(toks)
@@ -354,9 +366,10 @@ def _speaker_conflict(
     top = max(scores)
     anchors = [i for i, sc in enumerate(scores) if sc == top]
     for speaker in speakers:
-        if not any(
-            _present(speaker.lower(), sents[j], True) for i in anchors for j in (i - 1, i) if j >= 0
-        ):
+        word = speaker.lower()
+        # The sentence before may introduce the speaker, unless the claim's sentence names its own.
+        places = {j for i in anchors for j in (i - 1, i) if j == i or (j >= 0 and sents[i].subject in ("", word))}
+        if not any(_present(word, sents[j], True) for j in places):
             return f"'{speaker}' is not who said this in the passage"
     return ""
 

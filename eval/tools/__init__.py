@@ -1,0 +1,1 @@
+"""Scripts that (re)build the eval's data files from the corpus."""
