@@ -1,0 +1,123 @@
+"""The chat page's layout and event wiring (behaviour lives in :mod:`ui.handlers`).
+
+Left: the chat, input, example questions and "New chat". Right: the article viewer (opened by
+clicking a citation) and the corpus controls (status, re-index, upload). Gradio's Row wraps the
+right column under the chat on a narrow window.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import rag  # noqa: F401  - sets the offline environment before gradio is imported
+
+import gradio as gr
+
+from . import render
+from .assets import VIEWER_JS
+from .handlers import Page
+
+__all__ = ["DEFAULT_EXAMPLES", "DEFAULT_CONCURRENCY", "build_app", "pick_examples"]
+
+# (question, a word the corpus must contain for the question to make sense there)
+DEFAULT_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("What did Lavrov say about ISIS numbers?", "Lavrov"),
+    ("What is the CSTO worried about in Afghanistan?", "CSTO"),
+    ("What did Pakistan and Russia agree on counterterrorism?", "Pakistan"),
+    ("Who is the CSTO Secretary General?", "Secretary General"),
+)
+DEFAULT_CONCURRENCY = 4
+_MAX_SCANNED_DOCS = 200
+
+
+def pick_examples(page: Page, candidates: Sequence[tuple[str, str]] = DEFAULT_EXAMPLES,
+                  limit: int = 4) -> list[str]:
+    """The example questions whose key word occurs in the indexed corpus (so they can be answered)."""
+    try:
+        docs = page.assistant.documents()[:_MAX_SCANNED_DOCS]
+    except rag.RagError:
+        return []
+    texts = [(d.title or "") + "\n" + (page.text_of(d.source) or "") for d in docs]
+    blob = "\n".join(texts).lower()
+    return [q for q, word in candidates if word.lower() in blob][:limit]
+
+
+def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
+              examples: Sequence[str] | None = None, title: str = "rag-assistant") -> gr.Blocks:
+    """The Blocks app over ``assistant``; ``concurrency`` answers run at once across all users."""
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+        raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
+    page = Page(assistant)
+    questions = list(examples) if examples is not None else pick_examples(page)
+    answer_opts = dict(concurrency_limit=concurrency, concurrency_id="answer",
+                       api_visibility="private", show_progress="hidden")
+
+    def open_article(request: dict) -> str:
+        return page.open_article(request)
+
+    def reindex(progress: gr.Progress = gr.Progress()) -> str:
+        return page.reindex(progress)
+
+    def upload(files: list[str] | None, history: list, progress: gr.Progress = gr.Progress()):
+        return page.upload(files, history, progress)
+
+    def ask(question: str) -> dict:
+        """Answer one question from the corpus; returns the answer JSON (answer, abstained,
+        citations with file offsets, sentences, related passages)."""
+        try:
+            return page.api_ask(question)
+        except (ValueError, rag.RagError) as err:
+            raise gr.Error(str(err), print_exception=False) from None
+
+    with gr.Blocks(title=title, analytics_enabled=False) as demo:
+        session = gr.State(None)
+        gr.HTML('<h1>Ask the news corpus</h1><p>Every answer sentence cites the passage it comes '
+                'from — click a <b>[n]</b> to read it in its article. If the articles do not say, '
+                'the assistant says so.</p>', elem_id="rag-header")
+        status = gr.HTML(page.status(), elem_id="rag-status")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=340):
+                chatbot = gr.Chatbot(
+                    value=[], label="Chat", elem_id="rag-chat", height="62vh", min_height=320,
+                    latex_delimiters=[], sanitize_html=True, buttons=["copy"],
+                    feedback_options=None, group_consecutive_messages=False, layout="bubble",
+                    placeholder="Ask a question about the articles in the corpus.")
+                with gr.Row(equal_height=True):
+                    box = gr.Textbox(placeholder="Ask a question about the articles…",
+                                     show_label=False, container=False, scale=6, lines=1,
+                                     max_lines=6, autofocus=True, elem_id="rag-input")
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=70,
+                                     elem_id="rag-send")
+                with gr.Row(elem_id="rag-examples"):
+                    example_buttons = [gr.Button(q, size="sm", variant="secondary", min_width=120)
+                                       for q in questions]
+                new = gr.Button("New chat", size="sm", variant="secondary", elem_id="rag-new")
+            with gr.Column(scale=2, min_width=300):
+                viewer = gr.HTML(render.article_placeholder(), elem_id="rag-article",
+                                 js_on_load=VIEWER_JS, server_functions=[open_article],
+                                 apply_default_css=True)
+                with gr.Accordion("Corpus: re-index or add files", open=False, elem_id="rag-corpus"):
+                    reindex_btn = gr.Button("Re-index changed files", size="sm", elem_id="rag-reindex")
+                    files = gr.File(label="Add .txt / .md files to the corpus", file_count="multiple",
+                                    file_types=[".txt", ".md"], type="filepath", elem_id="rag-upload",
+                                    height=120)
+
+        chat_io = dict(fn=page.respond, outputs=[chatbot, session, status], **answer_opts)
+        pending = gr.State("")
+        for trigger in (box.submit, send.click):
+            trigger(lambda m: ("", m), [box], [box, pending], queue=False,
+                    api_visibility="private").then(inputs=[pending, chatbot, session], **chat_io)
+        for button in example_buttons:
+            button.click(inputs=[button, chatbot, session], **chat_io)
+        new.click(page.new_chat, [session], [chatbot, session, viewer], queue=False,
+                  api_visibility="private")
+        chatbot.clear(page.new_chat, [session], [chatbot, session, viewer], queue=False,
+                      api_visibility="private")
+        reindex_btn.click(reindex, None, status, concurrency_limit=1, concurrency_id="index",
+                          api_visibility="private")
+        files.upload(upload, [files, chatbot], [chatbot, status, files], concurrency_limit=1,
+                     concurrency_id="index", api_visibility="private")
+        demo.load(page.status, None, status, queue=False, api_visibility="private")
+        gr.api(ask, api_name="ask", concurrency_limit=concurrency, concurrency_id="answer")
+    demo.queue(default_concurrency_limit=concurrency, max_size=max(64, 8 * concurrency))
+    return demo

@@ -1,0 +1,101 @@
+"""``rag serve``: the chat page as a plugin subcommand of the ``rag`` CLI (entry point ``rag.commands``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Any
+
+import rag
+
+__all__ = ["register", "run"]
+
+log = logging.getLogger("ui")
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, got {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {port}")
+    return port
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add ``serve`` to the ``rag`` CLI."""
+    from .app import DEFAULT_CONCURRENCY
+    from .server import AUTH_ENV, DEFAULT_HOST, DEFAULT_PORT
+
+    p = subparsers.add_parser(
+        "serve", parents=[common], help="open the chat page in a browser (http://127.0.0.1:7860)",
+        description="Serve the chat page. Binds 127.0.0.1 unless --host says otherwise; "
+                    f"no share link, no analytics. Login: --auth user:password or ${AUTH_ENV}.")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help=f"address to bind (default {DEFAULT_HOST}; 0.0.0.0 exposes it to the network)")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--auth", default=None, metavar="USER:PASSWORD",
+                   help=f"require this login (or set {AUTH_ENV}=user:password, which keeps the "
+                        "password out of the process list)")
+    p.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY,
+                   help=f"questions answered at the same time across all users (default {DEFAULT_CONCURRENCY})")
+    p.add_argument("--no-index", action="store_true",
+                   help="do not bring the index up to date before serving")
+    p.set_defaults(func=run)
+    return p
+
+
+def _auth(args: argparse.Namespace) -> tuple[str, str] | None:
+    from .server import AUTH_ENV, parse_auth
+
+    raw = args.auth if args.auth is not None else os.environ.get(AUTH_ENV)
+    try:
+        return parse_auth(raw)
+    except ValueError as err:
+        raise rag.RagError(str(err)) from None
+
+
+def _index_before_serving(assistant: Any) -> None:
+    def progress(done: int, total: int, label: str = "") -> None:
+        print(f"\rindexing {done}/{total} {label[:60]:<60}", end="", file=sys.stderr, flush=True)
+    try:
+        report = assistant.index(progress=progress)
+        print(f"\rindexed: {report}".ljust(80), file=sys.stderr)
+    except rag.CorpusError as err:  # an empty corpus can still be filled by upload from the page
+        print(f"\rwarning: {err} (add files from the page)".ljust(80), file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the Assistant from the common options, index if needed, serve until interrupted."""
+    auth = _auth(args)
+    assistant = rag.Assistant(settings=rag.Settings.from_args(args))
+    if not args.no_index:
+        _index_before_serving(assistant)
+    from .app import build_app
+    from .server import launch
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    demo = build_app(assistant, concurrency=args.concurrency)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {args.host}: other machines can reach this page"
+              f"{'' if auth else ' (no --auth set)'}", file=sys.stderr)
+    try:
+        launch(demo, host=args.host, port=args.port, auth=auth, block=True)
+    except OSError as err:
+        raise rag.RagError(f"cannot serve on {args.host}:{args.port}: {err}") from None
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,210 @@
+"""What the chat page does when a user acts: ask, start over, open a citation, re-index, upload.
+
+One :class:`Page` wraps the shared :class:`rag.Assistant`; each browser session owns a
+:class:`Session` (kept in ``gr.State``) holding its own ``Chat``, so histories never mix. Errors a
+user can cause become a message in the chat, never a traceback; unexpected ones are logged and
+reported in one line, and the page keeps working.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import rag
+
+from . import render
+from .uploads import save_upload
+
+__all__ = ["MAX_QUESTION_CHARS", "Session", "Page", "question_problem"]
+
+log = logging.getLogger("ui")
+
+# Used when the Assistant does not say its own limit (Settings.max_question_chars): a 100 kB
+# paste is refused here, before any processing.
+MAX_QUESTION_CHARS = 2000
+
+History = list[dict[str, Any]]
+ProgressFn = Callable[..., Any]
+
+
+class Session:
+    """One browser session's chat; the lock keeps a double-submit from interleaving its history."""
+
+    def __init__(self, chat: Any) -> None:
+        self.chat = chat
+        self.lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Session":  # gr.State may copy; share nothing
+        return self
+
+
+def _msg(role: str, content: str) -> dict[str, Any]:
+    return {"role": role, "content": content}
+
+
+def question_problem(message: Any, limit: int = MAX_QUESTION_CHARS) -> str | None:
+    """Why ``message`` cannot be asked, in one sentence, or None when it can."""
+    if not isinstance(message, str):
+        return "Please type a question as text."
+    if not message.strip():
+        return "Please type a question first — the message was empty."
+    if len(message) > limit:
+        return (f"That message is {len(message):,} characters long; questions are limited to "
+                f"{limit:,} characters. Please ask a shorter question.")
+    return None
+
+
+class Page:
+    """The page's behaviour over one shared Assistant (thread-safe by the core's contract)."""
+
+    def __init__(self, assistant: Any) -> None:
+        if assistant is None:
+            raise ValueError("Page needs an Assistant, got None")
+        self.assistant = assistant
+        settings = getattr(assistant, "settings", None)
+        self.max_question_chars = int(getattr(settings, "max_question_chars", MAX_QUESTION_CHARS))
+        self._index_lock = threading.Lock()
+
+    # -- helpers -----------------------------------------------------------------------------
+    def indexed_sources(self) -> set[str]:
+        return {d.source for d in self.assistant.documents()}
+
+    def text_of(self, source: str) -> str | None:
+        try:
+            return self.assistant.document_text(source)
+        except rag.RagError:
+            return None
+
+    def status(self, extra: str = "") -> str:
+        try:
+            return render.status_html(self.assistant.status(), extra)
+        except rag.RagError as err:
+            return render.notice_html(f"Index status unavailable: {err}", "error")
+
+    def session(self, state: Session | None) -> Session:
+        return state if isinstance(state, Session) else Session(self.assistant.chat())
+
+    # -- chat --------------------------------------------------------------------------------
+    def respond(self, message: Any, history: History | None,
+                state: Session | None) -> Iterator[tuple[History, Session, str]]:
+        """Stream one answer into the chat: (history, session, status line) per update."""
+        history = list(history or [])
+        session = self.session(state)
+        problem = question_problem(message, self.max_question_chars)
+        if problem:
+            if isinstance(message, str) and message.strip():
+                history.append(_msg("user", render.user_html(message)))
+            history.append(_msg("assistant", render.notice_html(problem, "error")))
+            yield history, session, self.status()
+            return
+        question = message.strip()
+        history.append(_msg("user", render.user_html(question)))
+        history.append(_msg("assistant", render.streaming_html("")))
+        yield history, session, self.status()
+        with session.lock:
+            text = ""
+            try:
+                for event in session.chat.stream(question):
+                    if event.answer is not None:
+                        history[-1] = _msg("assistant", render.answer_html(event.answer, self.text_of))
+                        break
+                    if event.delta:
+                        text += event.delta
+                        history[-1] = _msg("assistant", render.streaming_html(text))
+                        yield history, session, self.status()
+                else:
+                    history[-1] = _msg("assistant", render.notice_html(
+                        "The answer stopped before it was complete. Please ask again.", "error"))
+            except rag.RagError as err:
+                history[-1] = _msg("assistant", render.notice_html(str(err), "error"))
+            except Exception:  # noqa: BLE001 - the page must survive anything the core raises
+                log.exception("answering %r failed", question[:200])
+                history[-1] = _msg("assistant", render.notice_html(
+                    "Something went wrong while answering (details are in the server log). "
+                    "Please try again.", "error"))
+        yield history, session, self.status()
+
+    def new_chat(self, state: Session | None) -> tuple[History, Session, str]:
+        """Forget this session's history; a fresh Chat is created for the next question."""
+        if isinstance(state, Session):
+            with state.lock:
+                state.chat.reset()
+            return [], state, render.article_placeholder()
+        return [], self.session(None), render.article_placeholder()
+
+    # -- article viewer (called from the page's JavaScript) ------------------------------------
+    def open_article(self, request: Any) -> str:
+        """The whole indexed article named in ``request`` with the cited passage highlighted.
+
+        Only names of indexed files are accepted; nothing in the request is used as a path.
+        """
+        if not isinstance(request, dict):
+            return render.article_error("Could not open this citation (malformed request).")
+        source = request.get("source")
+        try:
+            nums = [int(request.get(k, 0)) for k in ("start", "end", "passage_start", "passage_end")]
+            n = int(request["n"]) if request.get("n") not in (None, "") else None
+        except (TypeError, ValueError):
+            return render.article_error("Could not open this citation (bad offsets).")
+        if not isinstance(source, str) or source not in self.indexed_sources():
+            return render.article_error("That file is not in the index, so it cannot be shown.")
+        text = self.text_of(source)
+        if text is None:
+            return render.article_error(f"{source} is no longer readable; re-index the corpus.")
+        title = next((d.title for d in self.assistant.documents() if d.source == source), source)
+        span = render.Span(source, nums[0], nums[1], nums[2], nums[3])
+        return render.article_html(title, span, text, n)
+
+    # -- corpus ------------------------------------------------------------------------------
+    def _index(self, progress: ProgressFn | None) -> str:
+        """Index changed files; returns a one-line summary (errors included, never raised)."""
+        if not self._index_lock.acquire(blocking=False):
+            return "Indexing is already running; try again when it has finished."
+        try:
+            def report(done: int, total: int, label: str = "") -> None:
+                if progress is not None:
+                    progress((done, max(total, 1)), desc=label or "indexing")
+            report_ = self.assistant.index(progress=report)
+            return f"Indexed: {report_}" if str(report_) else "Index is up to date."
+        except rag.RagError as err:
+            return f"Indexing failed: {err}"
+        except Exception:  # noqa: BLE001
+            log.exception("indexing failed")
+            return "Indexing failed (details are in the server log); the previous index is kept."
+        finally:
+            self._index_lock.release()
+
+    def reindex(self, progress: ProgressFn | None = None) -> str:
+        summary = self._index(progress)
+        return self.status(summary)
+
+    def upload(self, files: list[Any] | None, history: History | None,
+               progress: ProgressFn | None = None) -> tuple[History, str, None]:
+        """Copy uploaded .txt/.md files into the corpus, index them, report in the chat."""
+        history = list(history or [])
+        paths = [str(f) for f in (files or []) if f]
+        if not paths:
+            return history, self.status(), None
+        corpus = Path(self.assistant.status().corpus_dir)
+        results = [save_upload(corpus, p, Path(p).name) for p in paths]
+        lines = [r.message for r in results]
+        saved = [r for r in results if r.ok and r.saved_as]
+        failed = [r for r in results if not r.ok]
+        extra = ""
+        if any(r.message.startswith("Added") for r in saved):
+            extra = self._index(progress)
+            lines.append(extra)
+        kind = "error" if failed and not saved else ("info" if failed else "ok")
+        history.append(_msg("assistant", render.notice_html("\n".join(lines), kind)))
+        return history, self.status(extra), None
+
+    # -- API -----------------------------------------------------------------------------------
+    def api_ask(self, question: str) -> dict[str, Any]:
+        """One stateless question for API clients: the answer JSON of ``rag ask --json``."""
+        problem = question_problem(question, self.max_question_chars)
+        if problem:
+            raise ValueError(problem)
+        return self.assistant.ask(question.strip()).to_dict()

@@ -1,0 +1,50 @@
+"""Starting the page: local-only by default, optional login, no share link, nothing outbound."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import rag  # noqa: F401  - offline environment first
+
+import gradio as gr
+
+from .assets import CSS, HEAD
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "AUTH_ENV", "parse_auth", "launch"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+AUTH_ENV = "RAG_AUTH"
+# System fonts only: nothing to download, and the same look in a headless browser.
+_FONTS = ("system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "DejaVu Sans",
+          "sans-serif")
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """``"user:password"`` → (user, password); None/empty → None; anything else → ValueError."""
+    if value is None or value == "":
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user.strip() or not password:
+        raise ValueError(f"auth must look like user:password (got {value.split(':', 1)[0]!r}"
+                         f"{':…' if sep else ' without a colon'})")
+    return user.strip(), password
+
+
+def launch(demo: gr.Blocks, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+           auth: tuple[str, str] | None = None, block: bool = True, quiet: bool = False) -> Any:
+    """Serve ``demo`` on host:port; returns Gradio's (app, local_url, share_url) when not blocking."""
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ValueError(f"port must be 1-65535, got {port!r}")
+    if not host:
+        raise ValueError(f"host must be a name or address, got {host!r}")
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    return demo.launch(
+        server_name=host, server_port=port, share=False, auth=auth,
+        auth_message="Log in to ask the news corpus." if auth else None,
+        prevent_thread_lock=not block, quiet=quiet, show_error=False, inbrowser=False,
+        enable_monitoring=False, mcp_server=False, pwa=False, ssr_mode=False,
+        footer_links=["api"], max_file_size="5mb", strict_cors=True,
+        css=CSS, head=HEAD, theme=gr.themes.Default(font=_FONTS),
+    )
