@@ -1,0 +1,265 @@
+"""Generated answers, checked sentence by sentence against the passages they cite.
+
+The LLM writes from numbered passages (:mod:`rag.prompt`); every sentence of its reply then goes
+through the shared judge :func:`rag.judge.supports`. A sentence its cited passage supports keeps
+that citation, narrowed to the sentence span(s) that support it. One supported by a *different*
+retrieved passage gets its citation corrected. One that nothing supports is marked
+``supported=False`` and, unless ``keep_unsupported``, removed from the shown text with a note.
+When nothing survives, the extractive answer is given instead: no sentence reaches the user
+unless a cited passage supports it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+from llama_index.core.llms import LLM
+
+from rag.answer import Answer, AnswerSentence, Citation, StreamEvent
+from rag.llm import DEFAULT_MAX_TOKENS, llm_failure, resolve_llm
+from rag.prompt import Prompt, build_prompt, complete_sentences, draft, hold_back, parse_reply, split_reply, with_marks
+from rag.verify import SupportSpan, Verifier, marks
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rag import Hit
+
+__all__ = ["GenerativeAnswerer", "UNSUPPORTED_MARK", "REMOVED_MARK"]
+
+UNSUPPORTED_MARK = "[unsupported]"  # shown after a kept unsupported sentence
+REMOVED_MARK = "[unsupported, removed]"  # shown while streaming a sentence that will be removed
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """One question as the answerer received it."""
+
+    question: str
+    hits: tuple[Any, ...]
+    standalone: str | None
+    context: str
+
+    def fallback_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"standalone": self.standalone}
+        if self.context:
+            kwargs["context"] = self.context  # only the extractive answerer takes it
+        return kwargs
+
+
+class _Numbering:
+    """Answer citation numbers, given in order of first use, one per distinct span."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._index: dict[tuple[str, int, int], int] = {}
+
+    def number(self, span: SupportSpan) -> int:
+        p = span.hit.passage
+        key = (p.source, span.start, span.end)
+        if key not in self._index:
+            n = len(self.citations) + 1
+            self._index[key] = n
+            self.citations.append(
+                Citation(
+                    n=n,
+                    source=p.source,
+                    title=p.title,
+                    start=span.start,
+                    end=span.end,
+                    quote=p.text[span.start - p.start : span.end - p.start],
+                    score=float(span.score),
+                    passage_id=p.id,
+                    passage_start=p.start,
+                    passage_end=p.end,
+                    url=p.url,
+                )
+            )
+        return self._index[key]
+
+
+class GenerativeAnswerer:
+    """Answers with an LLM and shows only what the cited passages support.
+
+    Same interface as the extractive answerer, which is also the ``fallback`` used when there
+    are no passages or when no generated sentence survives verification.
+    """
+
+    def __init__(
+        self,
+        llm: LLM | str,
+        *,
+        fallback: Any,
+        keep_unsupported: bool = False,
+        max_tokens: int | None = None,
+        context_window: int | None = None,
+    ):
+        resolved = resolve_llm(llm) if isinstance(llm, str) else llm
+        if not isinstance(resolved, LLM):
+            raise ValueError(f"llm must be a LlamaIndex LLM or a backend spec, got {llm!r}")
+        if not (callable(getattr(fallback, "answer", None)) and callable(getattr(fallback, "stream", None))):
+            raise ValueError(f"fallback must have answer() and stream() (an extractive answerer), got {fallback!r}")
+        meta = resolved.metadata
+        self.max_tokens = max_tokens or (meta.num_output if meta.num_output and meta.num_output > 0 else DEFAULT_MAX_TOKENS)
+        self.context_window = context_window or meta.context_window
+        if self.max_tokens < 16 or self.context_window <= self.max_tokens:
+            raise ValueError(
+                f"need 16 <= max_tokens < context_window, got max_tokens={self.max_tokens}, "
+                f"context_window={self.context_window}"
+            )
+        self.llm = resolved
+        self.fallback = fallback
+        self.keep_unsupported = bool(keep_unsupported)
+
+    def _prompt(self, question: str, hits: Sequence["Hit"], standalone: str | None) -> Prompt:
+        return build_prompt(
+            standalone or question, hits, context_window=self.context_window, max_output_tokens=self.max_tokens
+        )
+
+    def answer(
+        self, question: str, hits: Sequence["Hit"], *, standalone: str | None = None, context: str = ""
+    ) -> Answer:
+        """Generate, verify and return the answer (the extractive one if nothing survives).
+
+        ``context`` (terms carried over by an extractive follow-up) is only passed to the fallback.
+        """
+        ask = _Ask(question, tuple(hits), standalone, context)
+        if not hits:
+            return self._fallback_answer(ask)
+        prompt = self._prompt(question, hits, standalone)
+        t0 = time.perf_counter()
+        try:
+            reply = self.llm.chat(list(prompt.messages)).message.content or ""
+        except Exception as exc:  # noqa: BLE001 - any backend failure is one line
+            raise llm_failure(self.llm, exc, "answer") from None
+        generated = (time.perf_counter() - t0) * 1000
+        return self._finish(ask, reply, prompt, Verifier(prompt, hits), generated)
+
+    def stream(
+        self, question: str, hits: Sequence["Hit"], *, standalone: str | None = None, context: str = ""
+    ) -> Iterator[StreamEvent]:
+        """Text deltas as tokens arrive (citation markers held back), each sentence's verified
+        marks once it is complete, then the final Answer, which is authoritative: by default it
+        leaves out the sentences streamed with the removed mark."""
+        ask = _Ask(question, tuple(hits), standalone, context)
+        if not hits:
+            yield from self.fallback.stream(question, hits, **ask.fallback_kwargs())
+            return
+        prompt = self._prompt(question, hits, standalone)
+        verifier = Verifier(prompt, hits)
+        numbering = _Numbering()
+        raw, done, shown, started = "", 0, "", False
+        t0 = time.perf_counter()
+        for delta in self._deltas(prompt):
+            raw += delta
+            pieces = split_reply(raw)
+            finished = complete_sentences(raw)
+            while done < finished:
+                text, started = self._finish_piece(pieces[done], shown, started, verifier, numbering)
+                if text:
+                    yield StreamEvent(delta=text)
+                done, shown = done + 1, ""
+            if len(pieces) > done:
+                live = hold_back(pieces[done])
+                if live.startswith(shown) and len(live) > len(shown):
+                    yield StreamEvent(delta=("" if shown or not started else " ") + live[len(shown):])
+                    started, shown = True, live
+        generated = (time.perf_counter() - t0) * 1000
+        pieces = split_reply(raw)
+        while done < len(pieces):
+            text, started = self._finish_piece(pieces[done], shown, started, verifier, numbering)
+            if text:
+                yield StreamEvent(delta=text)
+            done, shown = done + 1, ""
+        final = self._finish(ask, raw, prompt, verifier, generated)
+        if final.mode != "generative":
+            yield StreamEvent(delta=("\n\n" if started else "") + final.text)
+        yield StreamEvent(answer=final)
+
+    def _fallback_answer(self, ask: "_Ask") -> Answer:
+        return self.fallback.answer(ask.question, ask.hits, **ask.fallback_kwargs())
+
+    def _deltas(self, prompt: Prompt) -> Iterator[str]:
+        """The LLM's streamed text; a backend failure at any point is one ``LLMError`` line."""
+        try:
+            for part in self.llm.stream_chat(list(prompt.messages)):
+                if part.delta:
+                    yield part.delta
+        except Exception as exc:  # noqa: BLE001 - any backend failure is one line
+            raise llm_failure(self.llm, exc, "answer") from None
+
+    def _finish_piece(
+        self, piece: str, shown: str, started: bool, verifier: Verifier, numbering: _Numbering
+    ) -> tuple[str, bool]:
+        """The rest of a completed streamed sentence, with its verification marks."""
+        d = draft(piece)
+        if d is None:
+            return "", started
+        c = verifier.check(d)
+        if c.meta:
+            full = d.text
+        elif c.supported:
+            full = with_marks(d.text, marks(sorted({numbering.number(s) for s in c.spans})))
+        else:
+            full = with_marks(d.text, UNSUPPORTED_MARK if self.keep_unsupported else REMOVED_MARK)
+        if shown and full.startswith(shown):
+            return full[len(shown):], True
+        lead = ("\n" if shown else " ") if started else ""  # a sentence re-split while streaming restarts
+        return lead + full, True
+
+    def _finish(self, ask: "_Ask", reply: str, prompt: Prompt, verifier: Verifier, generated_ms: float) -> Answer:
+        t0 = time.perf_counter()
+        checked = [verifier.check(d) for d in parse_reply(reply)]
+        claims = [c for c in checked if not c.meta]
+        kept = [c for c in claims if c.supported]
+        unsupported = len(claims) - len(kept)
+        if not kept:
+            fb = self._fallback_answer(ask)
+            if claims:
+                why = (
+                    f"None of the {len(claims)} sentences the LLM wrote is supported by the passages"
+                    if len(claims) > 1
+                    else "The sentence the LLM wrote is not supported by the passages"
+                )
+            else:
+                why = "The LLM found no answer in the passages"
+            note = f"{why}; this is the extractive answer."
+            timings = {**fb.timings_ms, "generate": generated_ms, "verify": (time.perf_counter() - t0) * 1000}
+            return replace(fb, removed=len(claims), notes=tuple(fb.notes) + (note,), timings_ms=timings)
+        numbering = _Numbering()
+        sentences: list[AnswerSentence] = []
+        shown: list[str] = []
+        for c in claims:
+            if c.supported:
+                ns = tuple(sorted({numbering.number(s) for s in c.spans}))
+                shown.append(with_marks(c.draft.text, marks(ns)))
+            else:
+                ns = ()
+                if self.keep_unsupported:
+                    shown.append(with_marks(c.draft.text, UNSUPPORTED_MARK))
+            sentences.append(AnswerSentence(c.draft.text, ns, c.supported, c.score, c.reason))
+        notes: list[str] = []
+        if unsupported:
+            plural = "sentence" if unsupported == 1 else "sentences"
+            if self.keep_unsupported:
+                notes.append(f"{unsupported} {plural} not supported by the passages, marked {UNSUPPORTED_MARK}.")
+            else:
+                notes.append(f"{unsupported} generated {plural} removed: not supported by the passages.")
+        fixed = sum(1 for c in kept if c.corrected)
+        if fixed:
+            notes.append(f"Citations corrected in {fixed} sentence{'s' if fixed > 1 else ''}.")
+        if prompt.dropped:
+            notes.append(f"{prompt.dropped} retrieved passages did not fit the LLM's context window.")
+        verify_ms = (time.perf_counter() - t0) * 1000
+        return Answer(
+            question=ask.question,
+            text=" ".join(shown),
+            abstained=False,
+            citations=tuple(numbering.citations),
+            sentences=tuple(sentences),
+            timings_ms={"generate": generated_ms, "verify": verify_ms, "answer": generated_ms + verify_ms},
+            standalone_question=ask.standalone or ask.question,
+            removed=0 if self.keep_unsupported else unsupported,
+            mode="generative",
+            notes=tuple(notes),
+        )
