@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .text import QUESTION_WORDS, STOPWORDS, normalize, stem, words
 
-__all__ = ["Question", "analyze", "answer_values", "has_answer_type", "ANSWER_TYPES"]
+__all__ = ["Question", "analyze", "answer_values", "has_answer_type", "type_strength", "ANSWER_TYPES"]
 
 ANSWER_TYPES = ("person", "date", "number", "place", "statement", "reason", "other")
 
@@ -58,7 +58,28 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _GENERIC = frozenset(stem(w) for w in (
     "number numbers figure figures amount total count many much name names people person thing things "
     "happen happened happens think view position stance remark remarks comment comments regarding "
-    "about describe described opinion role kind type way ways main".split()))
+    "about describe described opinion role kind type way ways main mention mentioned report reported "
+    "state stated claim claimed name named call called".split()))
+# Capitalised words that are not (parts of) people's names.
+_NOT_NAMES = frozenset(w.lower() for w in (
+    "Minister Ministry Foreign Deputy Special Secretary General Secretary-General President Prime Vice Chief "
+    "Spokesperson Spokesman Ambassador Envoy Commander Leader Director Chairman Head Senior Official Officials "
+    "Group Working Joint International Terrorism Council Security Organization Organisation Treaty Collective "
+    "State States Islamic Province Center Centre Commission Alliance Forces Army Government Republic Party "
+    "United Nations News Agency Desk Office Department Committee Union Federation Front Movement Taliban "
+    "Daesh ISIS ISKP TTP CSTO NATO UN US USA UK EU CIS SCO CPEC FO MOFA TASS Al-Qaeda Tehreek-e-Taliban "
+    "Tehrik-e-Taliban Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
+    "May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov "
+    "Dec Afghanistan Afghan Afghans Pakistan Pakistani Pakistanis Russia Russian Russians Moscow Kabul "
+    "Islamabad China Chinese Iran Iranian India Indian America American Americans Washington Central Asia "
+    "Asian Eastern Northern Southern Western East West North South Kazakhstan Kyrgyzstan Tajikistan Tajik "
+    "Armenia Belarus Uzbekistan Turkmenistan Ukraine Syria Iraq Crocus City Hall Eurasian Post-Soviet Soviet "
+    "Commonwealth Independent Counter The This That These Those It He She They We Our Its Their Both "
+    "Photo Image Source Home Politics Read More Recent Also See".split()))
+_TITLES = frozenset(w.lower() for w in (
+    "Minister Secretary Secretary-General General President Mr Mrs Ms Dr Spokesperson Spokesman Ambassador "
+    "Envoy Commander Leader Chairman Director Chief King Prince Sheikh Senator Governor Mayor Judge "
+    "Professor Counterpart Prime".split()))
 
 
 @dataclass(frozen=True)
@@ -126,7 +147,9 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
                 or len(m.group(0).strip()) != 4]
     if qtype == "date":
         return [m.group(0) for m in _DATE.finditer(norm)]
-    if qtype in ("person", "place"):
+    if qtype == "person":
+        return _names(norm, exclude)
+    if qtype == "place":
         out = []
         for m in _CAPS.finditer(norm):
             phrase = m.group(0)
@@ -146,8 +169,72 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
     return ["any"]
 
 
+def _rare(word: str) -> bool:
+    """A capitalised word that is not an ordinary English word (so, likely a name)."""
+    from .text import _known
+
+    return not _known(word.lower().strip("'’."))
+
+
+def _names(norm: str, exclude: set[str] | frozenset[str]) -> list[str]:
+    """People's names: runs of two or more capitalised non-title words, or one right after a title."""
+    tokens = re.findall(r"[\w'’\-.]+", norm)
+    out: list[str] = []
+    run: list[str] = []
+    prev = ""
+
+    def flush() -> None:
+        if len(run) >= 2 or (run and (prev_title[0] or _rare(run[0]))):
+            if not all(stem(t.lower().strip("'’.")) in exclude for t in run):
+                out.append(" ".join(run))
+        run.clear()
+
+    prev_title = [False]
+    for tok in tokens:
+        word = tok.strip(".,'’")
+        low = word.lower().removesuffix("'s").removesuffix("’s")
+        parts = [x for x in low.split("-") if x]
+        is_cap = (word[:1].isupper() and not word.isupper() and len(word) > 1
+                  and not any(x in _NOT_NAMES for x in parts))
+        if is_cap:
+            if not run:
+                prev_title[0] = prev.lower().strip(".,") in _TITLES
+            run.append(word.removesuffix("'s").removesuffix("’s"))
+        else:
+            flush()
+        prev = word
+    flush()
+    return out
+
+
+_CALENDAR = frozenset(w.lower() for w in (
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December The This That These Those It He She They We".split()))
+
+
+def type_strength(sentence: str, q: Question) -> float:
+    """How well a sentence offers an answer of the asked type: 1 clearly, 0.5 loosely, 0 not at all.
+
+    For "who", a person's name counts fully and another named actor ("the Taliban", "Kabul") half.
+    For "where"/"which countries", a list of places counts more than a single one.
+    """
+    if q.type in ("other", "reason"):
+        return 1.0
+    exclude = set(q.terms)
+    values = answer_values(sentence, q.type, exclude=exclude)
+    if q.type == "person":
+        if values:
+            return 1.0
+        norm = normalize(sentence)
+        actors = [m.group(0) for m in _CAPS.finditer(norm) if m.start() > 0
+                  and not all(stem(t.lower().strip("'’")) in exclude or t.lower() in _CALENDAR
+                              for t in m.group(0).split())]
+        return 0.5 if actors else 0.0
+    if q.type == "place":
+        return min(1.0, 0.4 + 0.15 * len(set(values))) if values else 0.0
+    return 1.0 if values else 0.0
+
+
 def has_answer_type(sentence: str, q: Question) -> bool:
     """Whether a sentence holds an answer of the asked type not already given in the question."""
-    if q.type in ("other", "reason"):
-        return True
-    return bool(answer_values(sentence, q.type, exclude=set(q.terms)))
+    return type_strength(sentence, q) > 0

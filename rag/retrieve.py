@@ -35,9 +35,9 @@ class Hit:
 class FusionWeights:
     """Weights of the fused score; defaults tuned on SQuAD2-dev (see eval/bench.py)."""
 
-    bm25: float = 0.5
-    dense: float = 0.25
-    sentence: float = 0.25
+    bm25: float = 0.35
+    dense: float = 0.15
+    sentence: float = 0.5
     boilerplate_penalty: float = 0.5
     extra: float = 0.5
 

@@ -11,6 +11,10 @@ __all__ = ["split_sentences"]
 
 _GLUED_PERIOD = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _LINE = re.compile(r"[^\n]+")
+_ABBREVIATIONS = set(
+    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri sat sun mr mrs ms dr "
+    "prof gen lt col maj capt sgt adm gov sen rep st jr sr inc ltd co corp no vs etc approx est dept univ "
+    "u.s u.k u.n e.u a.m p.m i.e e.g".split())
 _MAX_CHARS = 1200  # a "sentence" longer than this (a list without stops) is cut at clause marks
 
 
@@ -18,7 +22,10 @@ _MAX_CHARS = 1200  # a "sentence" longer than this (a list without stops) is cut
 def _punkt():
     from nltk.tokenize.punkt import PunktTokenizer
 
-    return PunktTokenizer("english")
+    tok = PunktTokenizer("english")
+    # news abbreviations punkt's English model misses ("On Mar. 22, 2024", "Gen. Asim Munir")
+    tok._params.abbrev_types.update(_ABBREVIATIONS)
+    return tok
 
 
 def _cut_long(start: int, end: int, text: str) -> list[tuple[int, int]]:

@@ -48,12 +48,11 @@ yourself yourselves s t don just now ve ll re d m o y ain
 
 # Words of a question that say what is asked, not what it is about.
 QUESTION_WORDS = frozenset("""
-what who whom whose when where which why how many much did does do say said says tell told describe
-mention mentioned according article articles report reported state stated claim claimed corpus document
-documents text source sources name named give kind type
+what who whom whose when where which why how many much did does do say said says tell told
+according article articles corpus document documents text source sources give kind type
 """.split())
 
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+_WORD = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+(?:[.,]\d+)*|[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z]{3})")
 _GLUED_PERIOD = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"\S+")

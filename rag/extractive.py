@@ -1,0 +1,235 @@
+"""The default answerer: the few corpus sentences that answer the question, each cited, or an abstention.
+
+Nothing is generated, so every sentence is grounded by construction; the work is in choosing
+sentences a reader would accept and in refusing when the evidence does not cover the question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+from typing import Iterator, Mapping, Sequence
+
+from .answer import Answer, AnswerSentence, Citation, StreamEvent
+from .judge import supports
+from .passages import Passage, SentenceSpan
+from .question import Question, analyze, answer_values, is_generic, type_strength
+from .retrieve import Hit
+from .text import content_terms, normalize
+
+__all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT", "make_citation"]
+
+ABSTAIN_TEXT = "The corpus does not say."
+_ANAPHOR = re.compile(r"^(?:he|she|they|it|this|these|those|the (?:militants?|group|minister|two|organi[sz]ation|"
+                      r"meeting|alliance|president|attack)|his|her|their|its)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    hit: Hit
+    index: int
+    span: SentenceSpan
+    score: float
+    coverage: float
+    context_coverage: float
+    dense: float
+    typed: bool
+    entities_ok: bool
+    strength: float = 0.0
+
+    @property
+    def passage(self) -> Passage:
+        return self.hit.passage
+
+
+def make_citation(n: int, passage: Passage, span: SentenceSpan, score: float) -> Citation:
+    """A citation of one sentence span of a passage (offsets into the file)."""
+    return Citation(n=n, source=passage.source, title=passage.title, start=span.start, end=span.end,
+                    quote=span.text, score=float(score), passage_id=passage.id, passage_start=passage.start,
+                    passage_end=passage.end, url=passage.url)
+
+
+def display(span: SentenceSpan) -> str:
+    """The sentence as shown: the de-glued text (the citation keeps the exact file text)."""
+    return normalize(span.clean)
+
+
+class ExtractiveAnswerer:
+    """Selects, checks and cites answer sentences from retrieved passages; abstains when unsure."""
+
+    def __init__(self, doc_freq: Mapping[str, int] | None = None, n_passages: int = 1, max_sentences: int = 3,
+                 min_coverage: float = 0.5, second_ratio: float = 0.9, related: int = 3):
+        if not 1 <= max_sentences <= 6:
+            raise ValueError(f"max_sentences must be 1..6, got {max_sentences!r}")
+        if not 0.0 <= min_coverage <= 1.0:
+            raise ValueError(f"min_coverage must be within 0..1, got {min_coverage!r}")
+        if not 0.0 < second_ratio <= 1.0:
+            raise ValueError(f"second_ratio must be within (0, 1], got {second_ratio!r}")
+        self.doc_freq = dict(doc_freq or {})
+        self.n_passages = max(1, n_passages)
+        self.max_sentences = max_sentences
+        self.min_coverage = min_coverage
+        self.second_ratio = second_ratio
+        self.related = related
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def idf(self, term: str) -> float:
+        df = self.doc_freq.get(term, 0)
+        return math.log(1.0 + (self.n_passages + 1) / (df + 0.5))
+
+    def _coverage(self, terms: Sequence[str], have: set[str], generic: float = 0.0) -> float:
+        """idf-weighted share of ``terms`` in ``have``; generic terms weigh ``generic`` times as much."""
+        weights = [(t, self.idf(t) * (generic if is_generic(t) else 1.0)) for t in terms]
+        total = sum(w for _, w in weights)
+        if total <= 0:
+            return 1.0
+        return sum(w for t, w in weights if t in have) / total
+
+    def _candidates(self, q: Question, hits: Sequence[Hit], context_terms: Sequence[str]) -> list[_Candidate]:
+        out = []
+        top = max((h.score for h in hits), default=1.0) or 1.0
+        type_weight = 0.25 if q.needs_value else 0.05
+        for hit in hits:
+            p = hit.passage
+            p_terms = set(content_terms(p.clean)) | set(content_terms(p.title))
+            for i, span in enumerate(p.sentences):
+                s_terms = set(content_terms(span.clean))
+                cov = self._coverage(q.terms, s_terms)
+                rank_cov = self._coverage(q.terms, s_terms, generic=0.5)
+                ctx = self._coverage(q.terms, p_terms)
+                follow = self._coverage(context_terms, s_terms | p_terms) if context_terms else 1.0
+                dense = hit.sentence_scores[i] if i < len(hit.sentence_scores) else 0.0
+                strength = type_strength(span.clean, q)
+                typed = strength > 0
+                ents = all(e in p_terms for e in q.entity_terms)
+                score = (0.42 * rank_cov + 0.12 * ctx + 0.3 * dense + 0.12 * hit.score / top
+                         + type_weight * strength + 0.06 * follow)
+                if len(span.text) < 25 or span.text.count(" ") < 3:
+                    score -= 0.2  # headlines and captions are not answers
+                out.append(_Candidate(hit, i, span, score, cov, ctx, dense, typed, ents, strength))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    # -- deciding ----------------------------------------------------------------------------------
+    def _abstain_reason(self, q: Question, best: _Candidate | None) -> str | None:
+        if best is None:
+            return "no passage was retrieved"
+        unknown = [e for e, t in zip(q.entities, q.entity_terms) if self.doc_freq.get(t, 0) == 0]
+        if unknown:
+            return f"the corpus never mentions {unknown[0]!r}"
+        if not best.entities_ok:
+            return "no passage mentions " + " and ".join(repr(e) for e in q.entities)
+        covered = max(best.coverage, 0.5 * best.coverage + 0.5 * best.context_coverage)
+        if covered < self.min_coverage and not (best.dense >= 0.62 and covered >= 0.3):
+            return f"the best passage covers only {covered:.0%} of the question's key terms"
+        if q.needs_value and not best.typed:
+            return f"no sentence gives a {q.type} for this question"
+        return None
+
+    def _select(self, q: Question, cands: list[_Candidate], best: _Candidate) -> list[_Candidate]:
+        """The best sentence, its plain continuation, and other articles' answers when they differ.
+
+        For a question that asks for a value (who/when/where/how many), a further sentence is added
+        only when another article gives a *different* value (both sides of a disagreement are shown);
+        otherwise only a close runner-up is added.
+        """
+        chosen = [best]
+        exclude = set(q.terms)
+        values = {v.lower() for v in answer_values(best.span.clean, q.type, exclude)} if q.needs_value else set()
+        nxt = best.index + 1
+        if nxt < len(best.passage.sentences):
+            follow = next((c for c in cands if c.hit is best.hit and c.index == nxt), None)
+            if follow and _ANAPHOR.match(follow.span.text) and follow.score >= 0.6 * best.score:
+                chosen.append(follow)
+        for c in cands:
+            if len(chosen) >= self.max_sentences:
+                break
+            if any(c.span.start == x.span.start and c.passage.source == x.passage.source for x in chosen):
+                continue
+            if not c.entities_ok or c.coverage < 0.5 * best.coverage:
+                continue
+            if q.needs_value:
+                vals = {v.lower() for v in answer_values(c.span.clean, q.type, exclude)}
+                if (c.strength < 0.9 or c.passage.source == best.passage.source or not vals or vals & values
+                        or c.score < 0.7 * best.score):
+                    continue
+                values |= vals
+            elif c.score < self.second_ratio * best.score:
+                continue
+            chosen.append(c)
+        return chosen
+
+    # -- answering ---------------------------------------------------------------------------------
+    def answer(self, question: str, hits: Sequence[Hit], *, standalone: str | None = None,
+               context: str = "") -> Answer:
+        t0 = time.perf_counter()
+        q = analyze(question)
+        context_terms = [t for t in content_terms(context) if t not in q.terms] if context else []
+        cands = self._candidates(q, hits, context_terms)
+        best = None
+        if cands:
+            pool = [c for c in cands if c.entities_ok] or cands
+            typed = [c for c in pool if c.typed] if q.needs_value else pool
+            best = (typed or pool)[0]
+        reason = self._abstain_reason(q, best)
+        if reason is not None:
+            return self._abstention(question, hits, reason, standalone, t0)
+        chosen = self._select(q, cands, best)
+        # group sentences from other articles that say the same thing under one sentence
+        groups: list[list[_Candidate]] = []
+        for c in chosen:
+            for g in groups:
+                if g[0].passage.source != c.passage.source and supports(c.span.text, display(g[0].span)).supported:
+                    g.append(c)
+                    break
+            else:
+                groups.append([c])
+        for g in groups:
+            for c in cands[:12]:
+                if all(c.passage.source != x.passage.source for x in g) and c.score >= 0.5 * best.score \
+                        and supports(c.span.text, display(g[0].span)).supported:
+                    g.append(c)
+        citations: list[Citation] = []
+        sentences: list[AnswerSentence] = []
+        order = sorted(groups, key=lambda g: (g[0].passage.source != chosen[0].passage.source, -g[0].score))
+        for g in order:
+            ns = []
+            for c in g:
+                key = (c.passage.source, c.span.start)
+                existing = next((x.n for x in citations if (x.source, x.start) == key), None)
+                if existing is None:
+                    existing = len(citations) + 1
+                    citations.append(make_citation(existing, c.passage, c.span, c.score))
+                ns.append(existing)
+            text = display(g[0].span)
+            verdict = supports(g[0].span.text, text)
+            sentences.append(AnswerSentence(text, tuple(ns), verdict.supported, verdict.score, verdict.reason))
+        body = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences)
+        return Answer(question=question, text=body, abstained=False, citations=tuple(citations),
+                      sentences=tuple(sentences), timings_ms={"answer": (time.perf_counter() - t0) * 1000},
+                      standalone_question=standalone or question)
+
+    def _abstention(self, question: str, hits: Sequence[Hit], reason: str, standalone: str | None,
+                    t0: float) -> Answer:
+        related = []
+        for n, hit in enumerate(hits[: self.related], start=1):
+            scores = hit.sentence_scores or (0.0,)
+            i = max(range(len(hit.passage.sentences)), key=lambda j: scores[j] if j < len(scores) else 0.0)
+            related.append(make_citation(n, hit.passage, hit.passage.sentences[i], hit.score))
+        return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, related=tuple(related),
+                      timings_ms={"answer": (time.perf_counter() - t0) * 1000},
+                      standalone_question=standalone or question, notes=(f"Abstained: {reason}.",))
+
+    def stream(self, question: str, hits: Sequence[Hit], *, standalone: str | None = None,
+               context: str = "") -> Iterator[StreamEvent]:
+        """The same answer, one sentence at a time (nothing is generated, so nothing to wait for)."""
+        answer = self.answer(question, hits, standalone=standalone, context=context)
+        if answer.abstained:
+            yield StreamEvent(delta=answer.text)
+        else:
+            for i, s in enumerate(answer.sentences):
+                marks = "".join(f"[{n}]" for n in s.citations)
+                yield StreamEvent(delta=("" if i == 0 else " ") + f"{s.text} {marks}")
+        yield StreamEvent(answer=answer)
