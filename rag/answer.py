@@ -105,10 +105,9 @@ class Answer:
     def to_json(self, indent: int | None = None) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
-    def format_text(self) -> str:
-        """The answer as a terminal shows it: text, notes, then one line per citation."""
-        lines = [self.text]
-        lines.extend(f"({note})" for note in self.notes)
+    def format_refs(self) -> str:
+        """What a terminal shows under the answer text: notes, then one line per citation."""
+        lines = [f"({note})" for note in self.notes]
         refs = self.citations or self.related
         if refs:
             lines.append("")
@@ -116,6 +115,11 @@ class Answer:
                 lines.append("Related passages:")
             lines.extend(c.label() for c in refs)
         return "\n".join(lines)
+
+    def format_text(self) -> str:
+        """The answer as a terminal shows it: text, notes, then one line per citation."""
+        refs = self.format_refs()
+        return f"{self.text}\n{refs}" if refs else self.text
 
 
 @dataclass(frozen=True)
