@@ -73,7 +73,8 @@ def _index_before_serving(assistant: Any) -> None:
         print(f"\rindexing {done}/{total} {label[:60]:<60}", end="", file=sys.stderr, flush=True)
     try:
         report = assistant.index(progress=progress)
-        print(f"\rindexed: {report}".ljust(80), file=sys.stderr)
+        line = report.summary() if hasattr(report, "summary") else str(report)
+        print(f"\rindexed: {line}".ljust(80), file=sys.stderr)
     except rag.CorpusError as err:  # an empty corpus can still be filled by upload from the page
         print(f"\rwarning: {err} (add files from the page)".ljust(80), file=sys.stderr)
 

@@ -57,6 +57,16 @@ def question_problem(message: Any, limit: int = MAX_QUESTION_CHARS) -> str | Non
     return None
 
 
+def _summary(report: Any) -> str:
+    """The index report as one line, with the files that were skipped and why."""
+    line = report.summary() if hasattr(report, "summary") else str(report)
+    skipped = getattr(report, "skipped", ()) or ()
+    if skipped:
+        line += "; skipped: " + ", ".join(
+            f"{getattr(s, 'source', s)} ({getattr(s, 'reason', 'unreadable')})" for s in skipped)
+    return line
+
+
 class Page:
     """The page's behaviour over one shared Assistant (thread-safe by the core's contract)."""
 
@@ -103,7 +113,8 @@ class Page:
         question = message.strip()
         history.append(_msg("user", render.user_html(question)))
         history.append(_msg("assistant", render.streaming_html("")))
-        yield history, session, self.status()
+        status = self.status()
+        yield history, session, status
         with session.lock:
             text = ""
             try:
@@ -114,7 +125,7 @@ class Page:
                     if event.delta:
                         text += event.delta
                         history[-1] = _msg("assistant", render.streaming_html(text))
-                        yield history, session, self.status()
+                        yield history, session, status
                 else:
                     history[-1] = _msg("assistant", render.notice_html(
                         "The answer stopped before it was complete. Please ask again.", "error"))
@@ -165,10 +176,9 @@ class Page:
             return "Indexing is already running; try again when it has finished."
         try:
             def report(done: int, total: int, label: str = "") -> None:
-                if progress is not None:
-                    progress((done, max(total, 1)), desc=label or "indexing")
-            report_ = self.assistant.index(progress=report)
-            return f"Indexed: {report_}" if str(report_) else "Index is up to date."
+                if progress is not None:  # a fraction: an empty run (0 of 0) is complete, not 0 %
+                    progress(min(done / total, 1.0) if total > 0 else 1.0, desc=label or "indexing")
+            return "Indexed: " + _summary(self.assistant.index(progress=report))
         except rag.RagError as err:
             return f"Indexing failed: {err}"
         except Exception:  # noqa: BLE001

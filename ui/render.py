@@ -13,7 +13,7 @@ import re
 from urllib.parse import quote
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable
 
 __all__ = [
     "Span",
@@ -223,14 +223,9 @@ def status_html(status: Any, extra: str = "") -> str:
              f"<b>{int(status.passages):,}</b> passages indexed",
              f"index <code>{_esc(status.home)}</code>",
              f"last indexed {_esc(_when(status.last_indexed))}"]
+    skipped = tuple(getattr(status, "skipped", ()) or ())
+    if skipped:
+        parts.append(f"skipped (not UTF-8 text?): {_esc(', '.join(map(str, skipped)))}")
     tail = f' <span class="rag-status-extra">{_esc(extra)}</span>' if extra else ""
     return f'<div class="rag-status">{" · ".join(parts)}{tail}</div>'
 
-
-def join_lines(lines: Iterable[str]) -> str:
-    """Lines of plain text as one message (used for upload reports)."""
-    return "\n".join(lines)
-
-
-def plural(n: int, word: str, words: Sequence[str] | None = None) -> str:
-    return f"{n} {word if n == 1 else (words[0] if words else word + 's')}"
