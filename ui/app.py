@@ -14,7 +14,7 @@ import rag  # noqa: F401  - sets the offline environment before gradio is import
 import gradio as gr
 
 from . import render
-from .assets import VIEWER_JS
+from .assets import SHOW_ANSWER_JS, VIEWER_JS
 from .handlers import Page
 
 __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_CONCURRENCY", "build_app", "pick_examples"]
@@ -22,9 +22,9 @@ __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_CONCURRENCY", "build_app", "pick_example
 # (question, a word the corpus must contain for the question to make sense there)
 DEFAULT_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("What did Lavrov say about ISIS numbers?", "Lavrov"),
-    ("What is the CSTO worried about in Afghanistan?", "CSTO"),
-    ("What did Pakistan and Russia agree on counterterrorism?", "Pakistan"),
-    ("Who is the CSTO Secretary General?", "Secretary General"),
+    ("Who led Pakistan's delegation at the Moscow meeting?", "delegation"),
+    ("When was the CSTO established?", "CSTO"),
+    ("How many lives has Pakistan lost in the fight against terrorism?", "lives"),
 )
 DEFAULT_CONCURRENCY = 4
 _MAX_SCANNED_DOCS = 200
@@ -80,7 +80,7 @@ def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
                 chatbot = gr.Chatbot(
                     value=[], label="Chat", elem_id="rag-chat", height="62vh", min_height=320,
                     latex_delimiters=[], sanitize_html=True, buttons=["copy"],
-                    feedback_options=None, group_consecutive_messages=False, layout="bubble",
+                    feedback_options=None, group_consecutive_messages=False, layout="panel",
                     placeholder="Ask a question about the articles in the corpus.")
                 with gr.Row(equal_height=True):
                     box = gr.Textbox(placeholder="Ask a question about the articles…",
@@ -91,6 +91,8 @@ def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
                 with gr.Row(elem_id="rag-examples"):
                     example_buttons = [gr.Button(q, size="sm", variant="secondary", min_width=120)
                                        for q in questions]
+                gr.HTML('<p id="rag-hint">Follow-up questions use this chat\'s history '
+                        '(e.g. “And who led the Russian side?”); <b>New chat</b> starts over.</p>')
                 new = gr.Button("New chat", size="sm", variant="secondary", elem_id="rag-new")
             with gr.Column(scale=2, min_width=300):
                 viewer = gr.HTML(render.article_placeholder(), elem_id="rag-article",
@@ -104,11 +106,13 @@ def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
 
         chat_io = dict(fn=page.respond, outputs=[chatbot, session, status], **answer_opts)
         pending = gr.State("")
+        show = dict(fn=None, inputs=None, outputs=None, js=SHOW_ANSWER_JS, api_visibility="private")
         for trigger in (box.submit, send.click):
             trigger(lambda m: ("", m), [box], [box, pending], queue=False,
-                    api_visibility="private").then(inputs=[pending, chatbot, session], **chat_io)
+                    api_visibility="private").then(inputs=[pending, chatbot, session], **chat_io
+                                                   ).then(**show)
         for button in example_buttons:
-            button.click(inputs=[button, chatbot, session], **chat_io)
+            button.click(inputs=[button, chatbot, session], **chat_io).then(**show)
         new.click(page.new_chat, [session], [chatbot, session, viewer], queue=False,
                   api_visibility="private")
         chatbot.clear(page.new_chat, [session], [chatbot, session, viewer], queue=False,

@@ -5,17 +5,19 @@ No asset refers to anything outside the server: no web fonts, CDNs or trackers.
 
 from __future__ import annotations
 
-__all__ = ["CSS", "VIEWER_JS", "HEAD"]
+__all__ = ["CSS", "VIEWER_JS", "SHOW_ANSWER_JS", "HEAD"]
 
 CSS = """
 .gradio-container { max-width: 1400px !important; margin: 0 auto; }
 #rag-header h1 { font-size: 1.35rem; margin: 0 0 .15rem 0; }
-#rag-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .9rem; }
-.rag-status { font-size: .85rem; color: var(--body-text-color-subdued); line-height: 1.5; overflow-wrap: anywhere; }
+#rag-header p { margin: 0; color: var(--body-text-color); opacity: .8; font-size: .9rem; }
+.rag-status { font-size: .85rem; color: var(--body-text-color); opacity: .85; line-height: 1.5; overflow-wrap: anywhere; }
+#rag-hint { font-size: .8rem; opacity: .8; margin: 0; }
 .rag-status code { font-size: .8rem; }
 .rag-status-extra { display: block; color: var(--body-text-color); }
 .rag-answer, .rag-user, .rag-notice { line-height: 1.55; overflow-wrap: anywhere; }
 .rag-answer .rag-text { margin: 0 0 .4rem 0; }
+.rag-answer .rag-text, .rag-user, .rag-abstain-h { font-size: 1rem; }
 .rag-abstain-h { margin: 0 0 .4rem 0; font-weight: 600; }
 .rag-abstain { border-left: 3px solid #b7791f; padding-left: .6rem; }
 .rag-note { margin: .2rem 0; font-size: .85rem; color: var(--body-text-color-subdued); font-style: italic; }
@@ -34,7 +36,7 @@ button.rag-cite:hover, button.rag-cite:focus-visible { background: rgba(37, 99, 
 .rag-source { margin: 0 0 .6rem 0; }
 .rag-source-h { font-size: .92rem; }
 .rag-title { font-weight: 600; }
-.rag-file { font-size: .78rem; color: var(--body-text-color-subdued); overflow-wrap: anywhere; }
+.rag-file { font-size: .78rem; color: var(--body-text-color); opacity: .75; overflow-wrap: anywhere; }
 .rag-file button.rag-cite { font-size: .78rem; font-weight: 600; }
 blockquote.rag-passage {
   margin: .25rem 0 0 0; padding: .35rem .6rem; border-left: 3px solid var(--border-color-accent, #93c5fd);
@@ -55,6 +57,9 @@ mark.rag-hl { background: #facc15; box-shadow: 0 0 0 2px #facc15; }
 @media (max-width: 720px) {
   .gradio-container { padding: 0 .35rem !important; }
   #rag-header h1 { font-size: 1.1rem; }
+  #rag-header p { font-size: .8rem; }
+  .rag-answer .rag-text, .rag-user, .rag-abstain-h { font-size: .95rem; }
+  #rag-examples button { font-size: .75rem; }
   #rag-article .rag-article { max-height: 65vh; }
 }
 """
@@ -102,6 +107,24 @@ window.__ragCiteHandler = (ev) => {
   open(el);
 };
 document.addEventListener('click', window.__ragCiteHandler, true);
+"""
+
+# After an answer is complete: scroll the chat (not the page) so the question and the start of
+# the answer are in view; the Chatbot's own autoscroll leaves a long sources panel's end showing.
+SHOW_ANSWER_JS = """
+() => {
+  const bots = document.querySelectorAll("#rag-chat [data-testid='bot']");
+  const last = bots[bots.length - 1];
+  if (!last) { return []; }
+  let row = last.closest('.message-row') || last;
+  const prev = row.previousElementSibling;
+  if (prev && prev.querySelector("[data-testid='user']")) { row = prev; }
+  let sc = row.parentElement;
+  while (sc && !(sc.scrollHeight > sc.clientHeight + 2 &&
+                 /(auto|scroll)/.test(getComputedStyle(sc).overflowY))) { sc = sc.parentElement; }
+  if (sc) { sc.scrollTop += row.getBoundingClientRect().top - sc.getBoundingClientRect().top - 8; }
+  return [];
+}
 """
 
 HEAD = '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -82,7 +82,11 @@ def _index_before_serving(assistant: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the Assistant from the common options, index if needed, serve until interrupted."""
     auth = _auth(args)
-    assistant = rag.Assistant(settings=rag.Settings.from_args(args))
+    try:
+        settings = rag.Settings.from_args(args)
+    except ValueError as err:
+        raise rag.RagError(str(err)) from None
+    assistant = rag.Assistant(settings=settings)
     if not args.no_index:
         _index_before_serving(assistant)
     from .app import build_app
@@ -96,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         launch(demo, host=args.host, port=args.port, auth=auth, block=True)
     except OSError as err:
-        raise rag.RagError(f"cannot serve on {args.host}:{args.port}: {err}") from None
+        reason = ("the port is already in use; pick another with --port"
+                  if "empty port" in str(err) or "in use" in str(err) else str(err))
+        raise rag.RagError(f"cannot serve on {args.host}:{args.port}: {reason}") from None
     except KeyboardInterrupt:
         pass
     return 0

@@ -1,0 +1,174 @@
+"""The chat page in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright).
+
+Run ``scripts/install-chromium.sh`` first (CI does). Screenshots go to ``$RAG_SCREENSHOT_DIR``
+(default ``artifacts/screenshots/``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("gradio")
+pytest.importorskip("playwright")
+
+import rag  # noqa: E402
+
+from ui.testing import record_connections, serving  # noqa: E402
+
+pytestmark = [pytest.mark.slow, pytest.mark.enable_socket]
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("RAG_SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic"]
+LAVROV = "What did Lavrov say about ISIS numbers?"
+FOLLOW_UP = "And what about the US?"
+WAIT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ui-browser")
+    shutil.copytree(ROOT / "corpus", root / "corpus")
+    a = rag.Assistant(corpus_dir=root / "corpus", home=root / "home")
+    a.index()
+    return a
+
+
+@pytest.fixture(scope="module")
+def site(assistant):
+    with record_connections() as log, serving(assistant) as url:
+        yield url, log
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-chromium.sh first")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+def _open(browser, url, width, height, requests, errors):
+    profile = tempfile.mkdtemp(prefix="rag-chromium-")
+    context = browser.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=FLAGS,
+        viewport={"width": width, "height": height}, service_workers="block")
+    page = context.pages[0] if context.pages else context.new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#rag-input textarea", timeout=WAIT_MS)
+    return context, page, profile
+
+
+def _ask(page, question: str) -> str:
+    """Type ``question``, submit it, wait until its answer is complete; returns the answer's text."""
+    bots = page.locator("#rag-chat [data-testid='bot']")
+    before = bots.count()
+    page.fill("#rag-input textarea", question)
+    page.press("#rag-input textarea", "Enter")
+    page.wait_for_function(
+        """(n) => { const b = document.querySelectorAll("#rag-chat [data-testid='bot']");
+                   return b.length > n && !b[b.length - 1].querySelector('.rag-streaming'); }""",
+        arg=before, timeout=WAIT_MS)
+    return bots.last.inner_text()
+
+
+def _mark_is_in_view(page) -> bool:
+    return page.evaluate("""() => {
+        const m = document.querySelector('#rag-article mark.rag-hl');
+        const box = document.querySelector('#rag-article .rag-article');
+        if (!m || !box) return false;
+        const r = m.getBoundingClientRect(), b = box.getBoundingClientRect();
+        return r.top >= b.top - 1 && r.bottom <= b.bottom + 1 && r.top >= 0 && r.bottom <= window.innerHeight;
+    }""")
+
+
+def _only_local(requests, url):
+    return [u for u in requests if not (u.startswith(url.rstrip("/")) or u.startswith(("data:", "blob:")))]
+
+
+def test_desktop_ask_cite_open_follow_up_and_bad_input(site, browser, assistant):
+    url, log = site
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    requests, errors = [], []
+    context, page, profile = _open(browser, url, 1366, 900, requests, errors)
+    try:
+        status = page.inner_text("#rag-status")
+        assert re.search(r"5\s+documents", status) and "passages indexed" in status
+
+        text = _ask(page, LAVROV)
+        assert "1,000" in text and "[1]" in text
+        assert page.locator("#rag-chat [data-testid='bot']").last.locator(".rag-sources mark").count() >= 1
+        page.screenshot(path=str(SHOTS / "desktop-answer.png"))
+
+        quote = assistant.ask(LAVROV).citations[0].quote
+        page.locator("#rag-chat [data-testid='bot']").last.locator(".rag-text button.rag-cite").first.click()
+        page.wait_for_selector("#rag-article mark.rag-hl", timeout=WAIT_MS)
+        assert page.inner_text("#rag-article mark.rag-hl").strip() == quote
+        assert "1,000" in page.inner_text("#rag-article .rag-passage-hl")
+        page.wait_for_function("() => document.querySelector('#rag-article .rag-article').scrollTop > 0",
+                               timeout=WAIT_MS)
+        assert _mark_is_in_view(page)
+        page.screenshot(path=str(SHOTS / "desktop-article.png"))
+
+        chat = assistant.chat()
+        chat.ask(LAVROV)
+        expected = chat.ask(FOLLOW_UP)
+        assert expected.text != assistant.ask(FOLLOW_UP).text, "follow-up must depend on the history"
+        follow = _ask(page, FOLLOW_UP)
+        assert expected.sentences[0].text in follow
+        page.screenshot(path=str(SHOTS / "desktop-follow-up.png"))
+
+        for bad, says in (("   ", "empty"), ("x" * 100_000, "100,000 characters")):
+            notice = _ask(page, bad)
+            assert says in notice
+        assert "1,000" in _ask(page, LAVROV)  # the page keeps working
+
+        abstain = _ask(page, "Who won the 2022 football World Cup?")
+        assert "does not say" in abstain and "related passages" in abstain.lower()
+
+        page.click("#rag-new")
+        page.wait_for_function("() => !document.querySelector(\"#rag-chat [data-testid='bot']\")",
+                               timeout=WAIT_MS)
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    assert errors == []
+    assert _only_local(requests, url) == []
+    assert log.outbound == []
+
+
+def test_narrow_window_is_readable_and_citation_opens(site, browser):
+    url, log = site
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    requests, errors = [], []
+    context, page, profile = _open(browser, url, 390, 844, requests, errors)
+    try:
+        assert "1,000" in _ask(page, LAVROV)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
+        page.screenshot(path=str(SHOTS / "narrow-answer.png"))
+        page.locator("#rag-chat [data-testid='bot']").last.locator("button.rag-cite", has_text="View article").click()
+        page.wait_for_selector("#rag-article mark.rag-hl", timeout=WAIT_MS)
+        page.wait_for_function("""() => { const m = document.querySelector('#rag-article mark.rag-hl');
+                                  const r = m.getBoundingClientRect();
+                                  return r.top >= 0 && r.bottom <= window.innerHeight; }""", timeout=WAIT_MS)
+        assert _mark_is_in_view(page)
+        page.screenshot(path=str(SHOTS / "narrow-article.png"))
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    assert errors == []
+    assert _only_local(requests, url) == []
+    assert log.outbound == []
