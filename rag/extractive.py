@@ -19,9 +19,13 @@ from .question import Question, analyze, answer_values, is_generic, type_strengt
 from .retrieve import Hit
 from .text import content_terms, normalize
 
-__all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT", "make_citation"]
+__all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT", "SENTENCE_WEIGHTS", "make_citation"]
 
 ABSTAIN_TEXT = "The corpus does not say."
+#: Sentence-score weights for the features of ``_candidates``: term coverage in the sentence, in its
+#: passage, dense similarity, passage score, answer-type strength, question-bigram overlap, new
+#: information, short-line penalty, follow-up context. Tuned on SQuAD2-dev (scripts/tune_answerer.py).
+SENTENCE_WEIGHTS = (0.42, 0.12, 0.30, 0.12, 0.25, 0.0, 0.0, -0.2, 0.06)
 _ANAPHOR = re.compile(r"^(?:he|she|they|it|this|these|those|the (?:militants?|group|minister|two|organi[sz]ation|"
                       r"meeting|alliance|president|attack)|his|her|their|its)\b", re.I)
 
@@ -38,10 +42,23 @@ class _Candidate:
     typed: bool
     entities_ok: bool
     strength: float = 0.0
+    features: tuple[float, ...] = ()
 
     @property
     def passage(self) -> Passage:
         return self.hit.passage
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two words differ by one insertion, deletion or substitution."""
+    if a == b:
+        return True
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
 def make_citation(n: int, passage: Passage, span: SentenceSpan, score: float) -> Citation:
@@ -60,13 +77,17 @@ class ExtractiveAnswerer:
     """Selects, checks and cites answer sentences from retrieved passages; abstains when unsure."""
 
     def __init__(self, doc_freq: Mapping[str, int] | None = None, n_passages: int = 1, max_sentences: int = 3,
-                 min_coverage: float = 0.5, second_ratio: float = 0.9, related: int = 3):
+                 min_coverage: float = 0.5, second_ratio: float = 0.9, related: int = 3,
+                 weights: Sequence[float] = SENTENCE_WEIGHTS):
         if not 1 <= max_sentences <= 6:
             raise ValueError(f"max_sentences must be 1..6, got {max_sentences!r}")
         if not 0.0 <= min_coverage <= 1.0:
             raise ValueError(f"min_coverage must be within 0..1, got {min_coverage!r}")
         if not 0.0 < second_ratio <= 1.0:
             raise ValueError(f"second_ratio must be within (0, 1], got {second_ratio!r}")
+        if len(weights) != len(SENTENCE_WEIGHTS):
+            raise ValueError(f"weights needs {len(SENTENCE_WEIGHTS)} values, got {len(weights)}")
+        self.weights = tuple(float(w) for w in weights)
         self.doc_freq = dict(doc_freq or {})
         self.n_passages = max(1, n_passages)
         self.max_sentences = max_sentences
@@ -87,28 +108,56 @@ class ExtractiveAnswerer:
             return 1.0
         return sum(w for t, w in weights if t in have) / total
 
+    def _known_term(self, term: str) -> str | None:
+        """The corpus term a question term stands for: itself, or a one-letter misspelling of it."""
+        if self.doc_freq.get(term, 0) > 0:
+            return term
+        if len(term) < 6:
+            return None
+        for cand in self.doc_freq:
+            if abs(len(cand) - len(term)) <= 1 and cand[:2] == term[:2] and _one_edit(cand, term):
+                return cand
+        return None
+
+    def _entities_ok(self, q: Question, p_terms: set[str]) -> bool:
+        """A passage must name the question's named things (one of three may be missing)."""
+        if not q.entity_terms:
+            return True
+        present = sum(1 for name in q.entity_terms
+                      if any((self._known_term(t) or t) in p_terms for t in name))
+        return len(q.entity_terms) - present <= len(q.entity_terms) // 3
+
     def _candidates(self, q: Question, hits: Sequence[Hit], context_terms: Sequence[str]) -> list[_Candidate]:
         out = []
         top = max((h.score for h in hits), default=1.0) or 1.0
-        type_weight = 0.25 if q.needs_value else 0.05
+        q_bigrams = set(zip(q.terms, q.terms[1:]))
+        q_terms = set(q.terms)
         for hit in hits:
             p = hit.passage
+            if p.boilerplate:
+                continue  # site furniture ("Read More »", newsletter blurbs) is never an answer
             p_terms = set(content_terms(p.clean)) | set(content_terms(p.title))
+            ents = self._entities_ok(q, p_terms)
             for i, span in enumerate(p.sentences):
-                s_terms = set(content_terms(span.clean))
+                s_list = content_terms(span.clean)
+                s_terms = set(s_list)
                 cov = self._coverage(q.terms, s_terms)
-                rank_cov = self._coverage(q.terms, s_terms, generic=0.5)
                 ctx = self._coverage(q.terms, p_terms)
-                follow = self._coverage(context_terms, s_terms | p_terms) if context_terms else 1.0
                 dense = hit.sentence_scores[i] if i < len(hit.sentence_scores) else 0.0
                 strength = type_strength(span.clean, q)
-                typed = strength > 0
-                ents = all(e in p_terms for e in q.entity_terms)
-                score = (0.42 * rank_cov + 0.12 * ctx + 0.3 * dense + 0.12 * hit.score / top
-                         + type_weight * strength + 0.06 * follow)
-                if len(span.text) < 25 or span.text.count(" ") < 3:
-                    score -= 0.2  # headlines and captions are not answers
-                out.append(_Candidate(hit, i, span, score, cov, ctx, dense, typed, ents, strength))
+                feats = (
+                    self._coverage(q.terms, s_terms, generic=0.5),
+                    ctx,
+                    dense,
+                    hit.score / top,
+                    strength if q.needs_value or q.type == "statement" else 0.0,
+                    len(q_bigrams & set(zip(s_list, s_list[1:]))) / len(q_bigrams) if q_bigrams else 0.0,
+                    min(1.0, len(s_terms - q_terms) / 8.0),
+                    1.0 if len(span.text) < 25 or span.text.count(" ") < 3 else 0.0,
+                    self._coverage(context_terms, s_terms | p_terms) if context_terms else 1.0,
+                )
+                score = float(sum(w * f for w, f in zip(self.weights, feats)))
+                out.append(_Candidate(hit, i, span, score, cov, ctx, dense, strength > 0, ents, strength, feats))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -116,7 +165,8 @@ class ExtractiveAnswerer:
     def _abstain_reason(self, q: Question, best: _Candidate | None) -> str | None:
         if best is None:
             return "no passage was retrieved"
-        unknown = [e for e, t in zip(q.entities, q.entity_terms) if self.doc_freq.get(t, 0) == 0]
+        unknown = [e for e, name in zip(q.entities, q.entity_terms)
+                   if all(self._known_term(t) is None for t in name)]
         if unknown:
             return f"the corpus never mentions {unknown[0]!r}"
         if not best.entities_ok:
@@ -124,8 +174,14 @@ class ExtractiveAnswerer:
         covered = max(best.coverage, 0.5 * best.coverage + 0.5 * best.context_coverage)
         if covered < self.min_coverage and not (best.dense >= 0.62 and covered >= 0.3):
             return f"the best passage covers only {covered:.0%} of the question's key terms"
-        if q.needs_value and not best.typed:
+        if q.needs_value and best.strength < 0.5:
             return f"no sentence gives a {q.type} for this question"
+        if q.needs_value:
+            missing = [t for t in q.terms if not is_generic(t) and self._known_term(t) is None]
+            if missing:
+                return f"the corpus never uses the word {missing[0]!r} the question turns on"
+        if q.type == "statement" and q.entities and not best.typed:
+            return "no passage reports " + q.entities[0] + " saying anything on this"
         return None
 
     def _select(self, q: Question, cands: list[_Candidate], best: _Candidate) -> list[_Candidate]:
@@ -137,6 +193,11 @@ class ExtractiveAnswerer:
         """
         chosen = [best]
         exclude = set(q.terms)
+        if best.index > 0 and _ANAPHOR.match(best.span.text):
+            # "He appointed …": the sentence before says who "he" is
+            prev = next((c for c in cands if c.hit is best.hit and c.index == best.index - 1), None)
+            if prev is not None:
+                chosen.insert(0, prev)
         values = {v.lower() for v in answer_values(best.span.clean, q.type, exclude)} if q.needs_value else set()
         nxt = best.index + 1
         if nxt < len(best.passage.sentences):
@@ -193,7 +254,11 @@ class ExtractiveAnswerer:
                     g.append(c)
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
-        order = sorted(groups, key=lambda g: (g[0].passage.source != chosen[0].passage.source, -g[0].score))
+        # the best article first, its sentences in reading order; then the other articles
+        rank: dict[str, float] = {}
+        for g in groups:
+            rank[g[0].passage.source] = max(rank.get(g[0].passage.source, 0.0), g[0].score)
+        order = sorted(groups, key=lambda g: (-rank[g[0].passage.source], g[0].span.start))
         for g in order:
             ns = []
             for c in g:

@@ -12,7 +12,7 @@ import numpy as np
 from .embed import MiniLMEmbedding
 from .errors import CorpusError, RagError
 from .ingest import Document, SkippedFile, read_document, scan_corpus
-from .passages import Chunker, Passage
+from .passages import PIPELINE_VERSION, Chunker, Passage
 from .store import DocRecord, IndexStore
 from .text import content_terms
 
@@ -127,7 +127,8 @@ class Indexer:
             if not docs:
                 raise CorpusError(f"no readable .txt or .md file in {corpus_dir}: " + skipped[0].reason)
             present = {d.source for d in docs} | {s.source for s in skipped}
-            todo = [d for d in docs if known.get(d.source) is None or known[d.source].sha256 != d.sha256]
+            stale = self.store.get_meta("pipeline") not in (None, PIPELINE_VERSION)
+            todo = [d for d in docs if stale or known.get(d.source) is None or known[d.source].sha256 != d.sha256]
             removed = sorted(set(known) - present)
             embedded = 0
             total = len(todo) + len(removed)
@@ -149,6 +150,7 @@ class Indexer:
             if total or repaired or self.store.load_bm25(fingerprint) is None:
                 self.store.save_bm25(build_bm25(self.store.passages()), fingerprint)
             self.store.set_meta("last_indexed", str(time.time()))
+            self.store.set_meta("pipeline", PIPELINE_VERSION)
             n_passages = self.store.db().execute("SELECT count(*) FROM passages").fetchone()[0]
             n_docs = len(self.store.documents())
         return IndexReport(

@@ -10,7 +10,11 @@ from .ingest import Document
 from .sentences import split_sentences
 from .text import clean
 
-__all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens"]
+__all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens", "PIPELINE_VERSION"]
+
+#: Bumped whenever splitting or cleaning changes what is indexed: it is part of every passage id, and an
+#: index built by another version is re-embedded in full on the next run.
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ class Chunker:
         for ord_, (boiler, sents) in enumerate(groups):
             start, end = sents[0][0], sents[-1][1]
             text = doc.text[start:end]
-            digest = hashlib.sha1(f"{doc.source}\0{text}".encode("utf-8")).hexdigest()[:20]
+            digest = hashlib.sha1(f"{PIPELINE_VERSION}\0{doc.source}\0{text}".encode("utf-8")).hexdigest()[:20]
             seen[digest] = seen.get(digest, 0) + 1
             pid = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
             spans = tuple(SentenceSpan(s, e, doc.text[s:e], clean(doc.text[s:e])) for s, e, _ in sents)

@@ -55,6 +55,9 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                              r"view|position|stance|remarks?|comment(?:ed)?)\b", re.I)),
     ("reason", re.compile(r"\bwhy\b|\bwhat (?:caused|led to|is the reason)\b", re.I)),
 )
+_CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _GENERIC = frozenset(stem(w) for w in (
     "number numbers figure figures amount total count many much name names people person thing things "
     "happen happened happens think view position stance remark remarks comment comments regarding "
@@ -89,30 +92,33 @@ class Question:
     text: str
     type: str
     terms: tuple[str, ...]  # stemmed content terms, in order, unique
-    entities: tuple[str, ...]  # capitalised names as typed ("Lavrov", "ISIS", "Ukraine")
-    entity_terms: tuple[str, ...]  # their stems, lower-cased
+    entities: tuple[str, ...]  # names as typed ("Lavrov", "Nabeel Munir", "Ukraine")
+    entity_terms: tuple[tuple[str, ...], ...]  # each name's stemmed words
 
     @property
     def needs_value(self) -> bool:
         return self.type in ("person", "date", "number", "place")
 
 
-def _entities(text: str) -> list[str]:
-    found = []
+def _entities(text: str) -> list[list[str]]:
+    """Named things in the question, one list of words per name ("Nabeel Munir" is one name)."""
+    found: list[list[str]] = []
     for m in _CAPS.finditer(text):
-        phrase = m.group(0).strip()
-        tokens = [t for t in re.split(r"\s+", phrase) if t.lower() not in STOPWORDS]
-        if not tokens:
-            continue
-        if m.start() == 0 or text[: m.start()].rstrip().endswith(("?", ".", "!")):
-            # the question's first word is capitalised anyway: keep only what follows a question word
-            tokens = [t for t in tokens if t.lower() not in QUESTION_WORDS and t.lower() not in STOPWORDS]
-            if tokens and tokens[0].lower() in ("and", "but", "so", "also", "then"):
-                tokens = tokens[1:]
-        for tok in tokens:
-            clean_tok = tok.strip("'’-")
-            if len(clean_tok) > 1 and clean_tok.lower() not in QUESTION_WORDS:
-                found.append(clean_tok)
+        sentence_start = m.start() == 0 or text[: m.start()].rstrip().endswith(("?", ".", "!", ":"))
+        phrase: list[str] = []
+        for n, tok in enumerate(re.split(r"\s+", m.group(0).strip())):
+            word = tok.strip("'’-.,")
+            low = word.lower()
+            if len(word) < 2 or low in STOPWORDS or low in QUESTION_WORDS or low in _CALENDAR_WORDS:
+                if phrase:
+                    found.append(phrase)
+                    phrase = []
+                continue
+            if sentence_start and n == 0 and not _rare(word):
+                continue  # "Name one country…", "Along with…": capitalised only because it comes first
+            phrase.append(word)
+        if phrase:
+            found.append(phrase)
     return found
 
 
@@ -129,9 +135,12 @@ def analyze(text: str) -> Question:
         if w in STOPWORDS or w in QUESTION_WORDS:
             continue
         seen.setdefault(stem(w), None)
-    ents = _entities(norm)
-    ent_terms = tuple(dict.fromkeys(stem(w) for e in ents for w in words(e) if w not in STOPWORDS))
-    return Question(norm, qtype, tuple(seen), tuple(dict.fromkeys(ents)), ent_terms)
+    names: dict[tuple[str, ...], str] = {}
+    for phrase in _entities(norm):
+        stems = tuple(stem(w) for w in words(" ".join(phrase)) if w not in STOPWORDS)
+        if stems:
+            names.setdefault(stems, " ".join(phrase))
+    return Question(norm, qtype, tuple(seen), tuple(names.values()), tuple(names))
 
 
 def is_generic(term: str) -> bool:
@@ -232,6 +241,14 @@ def type_strength(sentence: str, q: Question) -> float:
         return 0.5 if actors else 0.0
     if q.type == "place":
         return min(1.0, 0.4 + 0.15 * len(set(values))) if values else 0.0
+    if q.type == "number" and values:
+        # "How many CSTO troops…": a number counts fully only next to what is counted
+        toks = words(sentence)
+        wanted = {t for t in q.terms if not is_generic(t)}
+        for i, w in enumerate(toks):
+            if _NUMBER.fullmatch(w) and any(stem(x) in wanted for x in toks[max(0, i - 4): i + 5]):
+                return 1.0
+        return 0.3
     return 1.0 if values else 0.0
 
 

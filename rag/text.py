@@ -21,6 +21,7 @@ __all__ = [
     "normalize",
     "deglue",
     "clean",
+    "fold",
     "words",
     "stem",
     "content_terms",
@@ -139,6 +140,9 @@ def _deglue_token(token: str) -> str:
             if m and len(m.group(2)) >= 5:
                 head = (m.group(1) + m.group(2))
                 split = _split_lower(head.lower())
+                if split and head[0].isupper() and (len(split) > 2 or any(
+                        len(x) < 4 and x not in _SHORT for x in split)):
+                    split = None  # a capitalised word is a name unless it splits into plain long words
                 if split:
                     # keep the original capitalisation of the first letter
                     split[0] = head[: len(split[0])]
@@ -159,9 +163,16 @@ def clean(text: str) -> str:
     return deglue(normalize(text))
 
 
+def fold(text: str) -> str:
+    """Accents removed ("Möngke" → "Mongke", "Céloron" → "Celoron"), for matching only."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
-    """Lower-case word tokens (numbers keep their inner separators: 1,000 and 3.5 stay whole)."""
-    return [w.lower() for w in _WORD.findall(normalize(text).replace("'s ", " ").replace("s' ", "s "))]
+    """Lower-case, accent-folded word tokens (1,000 and 3.5 stay whole; "11th" is one token)."""
+    return [w.lower() for w in _WORD.findall(fold(normalize(text)).replace("'s ", " ").replace("s' ", "s "))]
 
 
 _stemmer = Stemmer.Stemmer("english")
