@@ -8,21 +8,23 @@ the assistant reports, so hit@k covers follow-ups too.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from tqdm import tqdm
 
-from rag import Assistant, RagError
+from rag import Assistant, RagError, split_sentences
 from eval.errors import EvalError
 from eval.gold import GoldQuestion
 from eval.metrics import Span
 from eval.scoring import CorpusFiles, QuestionScore, Run, by_kind, score_run, summarize
 
-__all__ = ["RETRIEVE_K", "run_assistant", "load_answers", "runs_from_answers", "score_runs"]
+__all__ = ["RETRIEVE_K", "run_assistant", "sentences_from_text", "load_answers", "runs_from_answers", "score_runs"]
 
 RETRIEVE_K = 10  # passages retrieved per question for hit@k / MRR
+_MARKS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
 def _ask(assistant: Assistant, q: GoldQuestion) -> tuple[Mapping, float]:
@@ -54,8 +56,29 @@ def run_assistant(assistant: Assistant, questions: Sequence[GoldQuestion], progr
     return runs
 
 
+def sentences_from_text(text: str) -> list[dict]:
+    """Sentence records for an answer given only as text: each sentence with the [n] marks it
+    carries (marks standing alone after a full stop belong to the sentence before)."""
+    out: list[dict] = []
+    for start, end in split_sentences(text):
+        piece = text[start:end]
+        lead = re.match(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+", piece)
+        if lead and out:  # "... lives. [1] Lavrov said ..." -> [1] closes the sentence before
+            out[-1]["citations"] += [n for n in _numbers(lead.group()) if n not in out[-1]["citations"]]
+            piece = piece[lead.end():]
+        clean = _MARKS.sub("", piece).strip()
+        if re.search(r"\w", clean):
+            out.append({"text": clean, "citations": list(dict.fromkeys(_numbers(piece)))})
+    return out
+
+
+def _numbers(marks: str) -> list[int]:
+    return [int(n) for m in _MARKS.finditer(marks) for n in re.split(r"[,;]", m.group(1))]
+
+
 def load_answers(path: str | Path) -> dict[str, dict]:
-    """Answers made elsewhere: one JSON object a line, ``Answer.to_dict()`` shape plus ``"id"``."""
+    """Answers made elsewhere: one JSON object a line, ``Answer.to_dict()`` shape plus ``"id"``.
+    Without ``"sentences"``, the answer text is split into sentences and its [n] marks are read."""
     path = Path(path)
     if not path.is_file():
         raise EvalError(f"answers file not found: {path}")
@@ -73,6 +96,8 @@ def load_answers(path: str | Path) -> dict[str, dict]:
             if not isinstance(row.get(key, []), list):
                 raise EvalError(f"{path}:{n}: {key!r} must be a list")
         row.setdefault("abstained", False)
+        if "sentences" not in row and not row["abstained"]:
+            row["sentences"] = sentences_from_text(str(row.get("answer", "")))
         out[str(row["id"])] = row
     if not out:
         raise EvalError(f"no answers in {path}")

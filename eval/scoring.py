@@ -108,7 +108,8 @@ def _cites(answer: Mapping, q: GoldQuestion) -> tuple[bool | None, bool | None]:
 def score_run(run: Run, judge: Callable, files: CorpusFiles) -> QuestionScore:
     """Every per-question metric, and why the question failed (empty when it passed)."""
     q, answer = run.question, dict(run.answer or {})
-    abstained = bool(answer.get("abstained", not answer))
+    # A missing answer is no abstention: it fails answerable and unanswerable questions alike.
+    abstained = bool(answer.get("abstained", False))
     text = str(answer.get("answer", ""))
     rank = evidence_rank(run.retrieved, [Span.of(s) for s in q.gold_spans]) if run.retrieved is not None else None
     facts = (0.0 if abstained else fact_recall(text, q.gold_facts)) if q.answerable else None
@@ -119,7 +120,7 @@ def score_run(run: Run, judge: Callable, files: CorpusFiles) -> QuestionScore:
     failures = []
     if run.error:
         failures.append(f"error: {run.error}")
-    if q.answerable:
+    elif q.answerable:
         if abstained:
             failures.append("abstained on an answerable question")
         elif facts is not None and facts < 1.0:
@@ -128,7 +129,7 @@ def score_run(run: Run, judge: Callable, files: CorpusFiles) -> QuestionScore:
             failures.append("cites no gold source")
     elif not abstained:
         failures.append("answered an unanswerable question")
-    if c_rec is not None and c_rec < 1.0:
+    if c_rec is not None and c_rec < 1.0 and not run.error:
         failures.append(f"citation recall {c_rec:.2f}")
     if intact < total:
         failures.append(f"{total - intact} quote(s) differ from the file")
