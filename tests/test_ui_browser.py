@@ -172,3 +172,40 @@ def test_narrow_window_is_readable_and_citation_opens(site, browser):
     assert errors == []
     assert _only_local(requests, url) == []
     assert log.outbound == []
+
+
+def test_upload_and_reindex_from_the_page(site, browser, assistant, tmp_path):
+    url, log = site
+    requests, errors = [], []
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    good = tmp_path / "ferry report.md"
+    good.write_text("# Ferry Report\n\nThe Zanzibar ferry carried 412 passengers on Sunday.\n", encoding="utf-8")
+    documents = assistant.status().documents
+    context, page, profile = _open(browser, url, 1366, 900, requests, errors)
+    try:
+        page.click("#rag-corpus button:has-text('Corpus')")
+        bots = page.locator("#rag-chat [data-testid='bot']")
+        page.set_input_files("#rag-upload input[type=file]", str(binary))
+        page.wait_for_function("() => document.querySelector('#rag-chat .rag-notice')", timeout=WAIT_MS)
+        assert "binary" in bots.last.inner_text()
+        assert assistant.status().documents == documents
+
+        page.set_input_files("#rag-upload input[type=file]", str(good))
+        page.wait_for_function("() => document.querySelectorAll('#rag-chat .rag-notice').length >= 2",
+                               timeout=WAIT_MS)
+        assert "Added ferry report.md as ferry_report.md" in bots.last.inner_text()
+        page.wait_for_function(f"() => /{documents + 1}\\s+documents/.test("
+                               "document.querySelector('#rag-status').innerText)", timeout=WAIT_MS)
+        assert "412" in _ask(page, "How many passengers did the Zanzibar ferry carry?")
+
+        page.click("#rag-reindex")
+        page.wait_for_function("() => /nothing changed/.test(document.querySelector('#rag-status').innerText)",
+                               timeout=WAIT_MS)
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+        (Path(assistant.corpus_dir) / "ferry_report.md").unlink(missing_ok=True)
+    assert errors == []
+    assert _only_local(requests, url) == []
+    assert log.outbound == []

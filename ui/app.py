@@ -79,7 +79,7 @@ def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
             with gr.Column(scale=3, min_width=340):
                 chatbot = gr.Chatbot(
                     value=[], label="Chat", elem_id="rag-chat", height="62vh", min_height=320,
-                    latex_delimiters=[], sanitize_html=True, buttons=["copy"],
+                    latex_delimiters=[], sanitize_html=True, buttons=[],  # copy would copy HTML
                     feedback_options=None, group_consecutive_messages=False, layout="panel",
                     placeholder="Ask a question about the articles in the corpus.")
                 with gr.Row(equal_height=True):
