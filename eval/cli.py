@@ -80,7 +80,7 @@ def _llm_for_judge(args, settings: Settings, assistant: Assistant | None):
     return judge_assistant.llm, spec
 
 
-def _run_corpus(args, settings: Settings) -> dict:
+def _run_corpus(args, settings: Settings, limits: dict[str, float]) -> dict:
     from eval.llm_judge import llm_judge_answers
 
     questions = load_questions(args.questions)
@@ -104,7 +104,7 @@ def _run_corpus(args, settings: Settings) -> dict:
         files = CorpusFiles(settings.corpus_dir)
         answers = [r.answer for r in runs if r.answer]
         result["llm_judge"] = llm_judge_answers(llm, answers, files.cited_text, supports, name)
-    missed = check_thresholds(result["summary"], load_thresholds(args.thresholds, "corpus"))
+    missed = check_thresholds(result["summary"], limits)
     judge_limits = load_thresholds(args.thresholds, "judge")
     missed += [f"judge {m}" for m in check_thresholds(result["judge"]["splits"]["heldout"], judge_limits)]
     result["missed"] = missed
@@ -117,14 +117,15 @@ def run(args: argparse.Namespace) -> int:
         settings = Settings.from_args(args)
     except ValueError as exc:
         raise EvalError(str(exc)) from None
+    section = "squad2-dev" if args.dataset == "squad2-dev" else "corpus"
+    limits = load_thresholds(args.thresholds, section)  # a bad file fails before a long run, not after
     if args.dataset == "squad2-dev":
         from eval.squad import run_squad
 
         result = run_squad(args, settings)
-        missed = check_thresholds(result["summary"], load_thresholds(args.thresholds, "squad2-dev"))
-        result["missed"] = missed
+        result["missed"] = check_thresholds(result["summary"], limits)
     else:
-        result = _run_corpus(args, settings)
+        result = _run_corpus(args, settings, limits)
     result["thresholds_file"] = str(args.thresholds)
     paths = write_report(args.out, result)
     print_summary(result, sys.stdout)
