@@ -144,7 +144,8 @@ def run_squad(args, settings: Settings) -> dict:
                 raise EvalError(f"question {q.id}: {exc}") from None
             sources = [h.passage.source for h in hits]
             cited = {c.source for c in answer.citations}
-            rows.append({"id": q.id, "wh": _wh(q.question), "answerable": q.answerable,
+            rows.append({"id": q.id, "question": q.question, "gold": list(q.answers), "source": q.source,
+                         "answer": answer.text[:400], "wh": _wh(q.question), "answerable": q.answerable,
                          "rank": sources.index(q.source) + 1 if q.source in sources else None,
                          "contains": (not answer.abstained and contains_answer(answer.text, q.answers)),
                          "cites_gold": q.source in cited, "abstained": answer.abstained,
