@@ -56,8 +56,14 @@ class _State:
     def __init__(self, snap: Snapshot):
         self.snap = snap
         df: Counter[str] = Counter()
-        for p in snap.passages:
-            df.update(set(content_terms(p.clean)))
+        self.before: dict[str, set[str]] = {}
+        previous: dict[str, set[str]] = {}
+        for p in snap.passages:  # ordered by source, then position
+            terms = set(content_terms(p.clean))
+            df.update(terms)
+            if p.source in previous:
+                self.before[p.id] = previous[p.source]
+            previous[p.source] = terms
         self.doc_freq = df
 
 
@@ -190,7 +196,7 @@ class Assistant:
         return self.retriever.retrieve(self._ready().snap, text, k, extra=context)
 
     def _answerer(self, state: _State):
-        extractive = ExtractiveAnswerer(state.doc_freq, len(state.snap))
+        extractive = ExtractiveAnswerer(state.doc_freq, len(state.snap), before=state.before)
         if self._llm is None:
             return extractive
         from .generative import GenerativeAnswerer

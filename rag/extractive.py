@@ -77,8 +77,10 @@ class ExtractiveAnswerer:
     """Selects, checks and cites answer sentences from retrieved passages; abstains when unsure."""
 
     def __init__(self, doc_freq: Mapping[str, int] | None = None, n_passages: int = 1, max_sentences: int = 3,
-                 min_coverage: float = 0.5, second_ratio: float = 0.9, related: int = 3,
-                 weights: Sequence[float] = SENTENCE_WEIGHTS):
+                 min_coverage: float = 0.45, second_ratio: float = 0.8, related: int = 3,
+                 context_mix: float = 0.7, rescue_dense: float = 0.55, rescue_coverage: float = 0.2,
+                 next_ratio: float = 0.75,
+                 weights: Sequence[float] = SENTENCE_WEIGHTS, before: Mapping[str, set[str]] | None = None):
         if not 1 <= max_sentences <= 6:
             raise ValueError(f"max_sentences must be 1..6, got {max_sentences!r}")
         if not 0.0 <= min_coverage <= 1.0:
@@ -89,9 +91,14 @@ class ExtractiveAnswerer:
             raise ValueError(f"weights needs {len(SENTENCE_WEIGHTS)} values, got {len(weights)}")
         self.weights = tuple(float(w) for w in weights)
         self.doc_freq = dict(doc_freq or {})
+        self.before: dict[str, set[str]] = dict(before or {})
         self.n_passages = max(1, n_passages)
         self.max_sentences = max_sentences
         self.min_coverage = min_coverage
+        self.context_mix = context_mix
+        self.rescue_dense = rescue_dense
+        self.rescue_coverage = rescue_coverage
+        self.next_ratio = next_ratio
         self.second_ratio = second_ratio
         self.related = related
 
@@ -120,11 +127,21 @@ class ExtractiveAnswerer:
         return None
 
     def _entities_ok(self, q: Question, p_terms: set[str]) -> bool:
-        """A passage must name the question's named things (one of three may be missing)."""
+        """A passage must name the question's named things (one of three may be missing).
+
+        "Russian" matches "Russia" and "Pakistani" "Pakistan" (one word a prefix of the other).
+        """
         if not q.entity_terms:
             return True
-        present = sum(1 for name in q.entity_terms
-                      if any((self._known_term(t) or t) in p_terms for t in name))
+
+        def named(term: str) -> bool:
+            term = self._known_term(term) or term
+            if term in p_terms:
+                return True
+            return len(term) >= 5 and any(len(p) >= 5 and (p.startswith(term) or term.startswith(p))
+                                          for p in p_terms)
+
+        present = sum(1 for name in q.entity_terms if any(named(t) for t in name))
         return len(q.entity_terms) - present <= len(q.entity_terms) // 3
 
     def _candidates(self, q: Question, hits: Sequence[Hit], context_terms: Sequence[str]) -> list[_Candidate]:
@@ -137,7 +154,8 @@ class ExtractiveAnswerer:
             if p.boilerplate:
                 continue  # site furniture ("Read More »", newsletter blurbs) is never an answer
             p_terms = set(content_terms(p.clean)) | set(content_terms(p.title))
-            ents = self._entities_ok(q, p_terms)
+            # "he said" may refer to the person the previous passage named
+            ents = self._entities_ok(q, p_terms | self.before.get(p.id, set()))
             for i, span in enumerate(p.sentences):
                 s_list = content_terms(span.clean)
                 s_terms = set(s_list)
@@ -171,8 +189,8 @@ class ExtractiveAnswerer:
             return f"the corpus never mentions {unknown[0]!r}"
         if not best.entities_ok:
             return "no passage mentions " + " and ".join(repr(e) for e in q.entities)
-        covered = max(best.coverage, 0.5 * best.coverage + 0.5 * best.context_coverage)
-        if covered < self.min_coverage and not (best.dense >= 0.62 and covered >= 0.3):
+        covered = max(best.coverage, (1 - self.context_mix) * best.coverage + self.context_mix * best.context_coverage)
+        if covered < self.min_coverage and not (best.dense >= self.rescue_dense and covered >= self.rescue_coverage):
             return f"the best passage covers only {covered:.0%} of the question's key terms"
         if q.needs_value and best.strength < 0.5:
             return f"no sentence gives a {q.type} for this question"
@@ -202,7 +220,8 @@ class ExtractiveAnswerer:
         nxt = best.index + 1
         if nxt < len(best.passage.sentences):
             follow = next((c for c in cands if c.hit is best.hit and c.index == nxt), None)
-            if follow and _ANAPHOR.match(follow.span.text) and follow.score >= 0.6 * best.score:
+            if follow and (_ANAPHOR.match(follow.span.text) and follow.score >= 0.6 * best.score
+                           or not q.needs_value and follow.score >= self.next_ratio * best.score):
                 chosen.append(follow)
         for c in cands:
             if len(chosen) >= self.max_sentences:

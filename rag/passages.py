@@ -8,13 +8,13 @@ from functools import lru_cache
 
 from .ingest import Document
 from .sentences import split_sentences
-from .text import clean
+from .text import clean, is_glued
 
 __all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens", "PIPELINE_VERSION"]
 
 #: Bumped whenever splitting or cleaning changes what is indexed: it is part of every passage id, and an
 #: index built by another version is re-embedded in full on the next run.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,14 @@ class Chunker:
                 groups.append((boiler, list(piece)))
         passages: list[Passage] = []
         seen: dict[str, int] = {}
+        glued = is_glued(doc.text)
         for ord_, (boiler, sents) in enumerate(groups):
             start, end = sents[0][0], sents[-1][1]
             text = doc.text[start:end]
             digest = hashlib.sha1(f"{PIPELINE_VERSION}\0{doc.source}\0{text}".encode("utf-8")).hexdigest()[:20]
             seen[digest] = seen.get(digest, 0) + 1
             pid = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
-            spans = tuple(SentenceSpan(s, e, doc.text[s:e], clean(doc.text[s:e])) for s, e, _ in sents)
+            spans = tuple(SentenceSpan(s, e, doc.text[s:e], clean(doc.text[s:e], glued)) for s, e, _ in sents)
             passages.append(Passage(
                 id=pid, source=doc.source, title=doc.title, url=doc.url, start=start, end=end, text=text,
                 clean=" ".join(s.clean for s in spans), sentences=spans, ord=ord_, boilerplate=boiler,

@@ -130,12 +130,12 @@ class HybridRetriever:
         if not len(snap):
             return []
         w = self.weights
-        q = clean(query)
+        q = clean(query, glued=False)  # typed questions are not glued; names stay whole
         bm = snap.bm25_scores(q)
         qvec = self.embedder.embed(q)
         if extra.strip():
             bm = bm + w.extra * snap.bm25_scores(extra)
-            evec = self.embedder.embed(clean(extra))
+            evec = self.embedder.embed(clean(extra, glued=False))
             qvec = qvec + w.extra * evec
             qvec = qvec / max(float(np.linalg.norm(qvec)), 1e-12)
         bm_norm = bm / bm.max() if bm.max() > 0 else bm
