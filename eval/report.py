@@ -148,8 +148,14 @@ def print_summary(result: Mapping, stream: TextIO) -> None:
     if judge:
         print(f"  judge (held-out pairs)  balanced accuracy {judge['balanced_accuracy']:.3f}, "
               f"precision {judge['precision']:.3f}, recall {judge['recall']:.3f}", file=stream)
-    failed = [q["id"] for q in result.get("questions", []) if not q.get("passed")]
+    failed = [q for q in result.get("questions", []) if not q.get("passed")]
     if failed:
-        print(f"  failed ({len(failed)}): {', '.join(failed)}", file=stream)
+        print(f"failed questions ({len(failed)} of {len(result['questions'])}):", file=stream)
+    for q in failed:
+        answer = " ".join(str(q.get("answer_text") or "(none)").split())
+        gold = (" AND ".join("(" + " | ".join(g) + ")" for g in q.get("gold_facts") or [])
+                if q.get("answerable") else "abstain")
+        print(f"  {q['id']} {q['kind']}: {q['question']}\n    why: {'; '.join(q.get('failures') or [])}"
+              f"\n    gold: {gold}\n    answer: {answer[:200]}{'…' if len(answer) > 200 else ''}", file=stream)
     for line in result.get("missed", []):
         print(f"  threshold missed: {line}", file=stream)

@@ -147,7 +147,10 @@ def marked_text(sentences) -> str:
     """Answer text with every sentence of every quote followed by its citation mark, as ALCE wants."""
     parts = []
     for s in sentences:
-        parts += [f"{s['text'][a:b]} [{s['citations'][0]}]" for a, b in split_sentences(s["text"])]
+        for a, b in split_sentences(s["text"]):
+            sentence = s["text"][a:b].rstrip(",;: ")
+            end = "" if sentence[-1:] in ".!?\"”" else "."  # evidence fragments become sentences
+            parts.append(f"{sentence}{end} [{s['citations'][0]}]")
     return " ".join(parts)
 
 
