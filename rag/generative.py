@@ -11,13 +11,16 @@ unless a cited passage supports it.
 
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from llama_index.core.llms import LLM
 
 from rag.answer import Answer, AnswerSentence, Citation, StreamEvent
+from rag.passages import count_tokens
+from rag.text import content_terms
 from rag.llm import DEFAULT_MAX_TOKENS, llm_failure, resolve_llm
 from rag.prompt import Prompt, build_prompt, complete_sentences, draft, hold_back, parse_reply, split_reply, with_marks
 from rag.verify import SupportSpan, Verifier, marks
@@ -29,6 +32,9 @@ __all__ = ["GenerativeAnswerer", "UNSUPPORTED_MARK", "REMOVED_MARK"]
 
 UNSUPPORTED_MARK = "[unsupported]"  # shown after a kept unsupported sentence
 REMOVED_MARK = "[unsupported, removed]"  # shown while streaming a sentence that will be removed
+REPEATED_MARK = "[repeated, removed]"
+_UNFINISHED = "unfinished: the LLM stopped mid-sentence"
+_TERMINAL = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,19 @@ class _Ask:
         if self.context:
             kwargs["context"] = self.context  # only the extractive answerer takes it
         return kwargs
+
+
+@dataclass
+class _Stream:
+    """What a streamed reply has produced so far."""
+
+    raw: str = ""
+    last: bool = False  # the sentence being finished is the reply's last
+    seen: set[str] = field(default_factory=set)
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 class _Numbering:
@@ -148,14 +167,15 @@ class GenerativeAnswerer:
         prompt = self._prompt(question, hits, standalone)
         verifier = Verifier(prompt, hits)
         numbering = _Numbering()
-        raw, done, shown, started = "", 0, "", False
+        state = _Stream()
+        done, shown, started = 0, "", False
         t0 = time.perf_counter()
         for delta in self._deltas(prompt):
-            raw += delta
-            pieces = split_reply(raw)
-            finished = complete_sentences(raw)
+            state.raw += delta
+            pieces = split_reply(state.raw)
+            finished = complete_sentences(state.raw)
             while done < finished:
-                text, started = self._finish_piece(pieces[done], shown, started, verifier, numbering)
+                text, started = self._finish_piece(pieces[done], shown, started, verifier, numbering, state)
                 if text:
                     yield StreamEvent(delta=text)
                 done, shown = done + 1, ""
@@ -165,13 +185,14 @@ class GenerativeAnswerer:
                     yield StreamEvent(delta=("" if shown or not started else " ") + live[len(shown):])
                     started, shown = True, live
         generated = (time.perf_counter() - t0) * 1000
-        pieces = split_reply(raw)
+        pieces = split_reply(state.raw)
         while done < len(pieces):
-            text, started = self._finish_piece(pieces[done], shown, started, verifier, numbering)
+            state.last = done == len(pieces) - 1
+            text, started = self._finish_piece(pieces[done], shown, started, verifier, numbering, state)
             if text:
                 yield StreamEvent(delta=text)
             done, shown = done + 1, ""
-        final = self._finish(ask, raw, prompt, verifier, generated)
+        final = self._finish(ask, state.raw, prompt, verifier, generated)
         if final.mode != "generative":
             yield StreamEvent(delta=("\n\n" if started else "") + final.text)
         yield StreamEvent(answer=final)
@@ -188,20 +209,30 @@ class GenerativeAnswerer:
         except Exception as exc:  # noqa: BLE001 - any backend failure is one line
             raise llm_failure(self.llm, exc, "answer") from None
 
+    def _unfinished(self, reply: str, last: str) -> bool:
+        """The LLM ran out of tokens mid-sentence: a fragment may quote well and still mislead."""
+        return not _TERMINAL.search(last) and count_tokens(reply) >= 0.8 * self.max_tokens
+
     def _finish_piece(
-        self, piece: str, shown: str, started: bool, verifier: Verifier, numbering: _Numbering
+        self, piece: str, shown: str, started: bool, verifier: Verifier, numbering: _Numbering, state: "_Stream"
     ) -> tuple[str, bool]:
         """The rest of a completed streamed sentence, with its verification marks."""
         d = draft(piece)
         if d is None:
             return "", started
         c = verifier.check(d)
-        if c.meta:
+        if state.last and self._unfinished(state.raw, d.text):
+            c = replace(c, supported=False, spans=(), reason=_UNFINISHED)
+        key = _key(d.text)
+        if key in state.seen:
+            full = with_marks(d.text, REPEATED_MARK)
+        elif c.meta:
             full = d.text
         elif c.supported:
             full = with_marks(d.text, marks(sorted({numbering.number(s) for s in c.spans})))
         else:
             full = with_marks(d.text, UNSUPPORTED_MARK if self.keep_unsupported else REMOVED_MARK)
+        state.seen.add(key)
         if shown and full.startswith(shown):
             return full[len(shown):], True
         lead = ("\n" if shown else " ") if started else ""  # a sentence re-split while streaming restarts
@@ -209,13 +240,22 @@ class GenerativeAnswerer:
 
     def _finish(self, ask: "_Ask", reply: str, prompt: Prompt, verifier: Verifier, generated_ms: float) -> Answer:
         t0 = time.perf_counter()
-        checked = [verifier.check(d) for d in parse_reply(reply)]
+        drafts = parse_reply(reply)
+        distinct = list({_key(d.text): d for d in reversed(drafts)}.values())[::-1]
+        repeats = len(drafts) - len(distinct)
+        checked = [verifier.check(d) for d in distinct]
+        if checked and self._unfinished(reply, distinct[-1].text):
+            checked[-1] = replace(checked[-1], supported=False, spans=(), reason=_UNFINISHED)
         claims = [c for c in checked if not c.meta]
         kept = [c for c in claims if c.supported]
         unsupported = len(claims) - len(kept)
-        if not kept:
+        terms = set(content_terms(ask.standalone or ask.question))
+        off_topic = bool(kept and terms and not any(terms & set(content_terms(c.draft.text)) for c in kept))
+        if not kept or off_topic:
             fb = self._fallback_answer(ask)
-            if claims:
+            if off_topic:
+                why = "The LLM's supported sentences do not address the question"
+            elif claims:
                 why = (
                     f"None of the {len(claims)} sentences the LLM wrote is supported by the passages"
                     if len(claims) > 1
@@ -245,6 +285,8 @@ class GenerativeAnswerer:
                 notes.append(f"{unsupported} {plural} not supported by the passages, marked {UNSUPPORTED_MARK}.")
             else:
                 notes.append(f"{unsupported} generated {plural} removed: not supported by the passages.")
+        if repeats:
+            notes.append(f"{repeats} repeated sentence{'s' if repeats > 1 else ''} dropped.")
         fixed = sum(1 for c in kept if c.corrected)
         if fixed:
             notes.append(f"Citations corrected in {fixed} sentence{'s' if fixed > 1 else ''}.")

@@ -81,7 +81,9 @@ _INSTRUCTION_TEXT = re.compile(
     r"(?:previous|prior|above|earlier|preceding|other|system|original)?\s*(?:instructions?|prompts?|rules|context)"
     r"|\b(?:ignore|disregard)\s+(?:everything|the\s+above|all\s+of\s+the\s+above)"
     r"|\byou\s+(?:are\s+now|must\s+now|will\s+now|should\s+now)\b"
-    r"|\b(?:as\s+an\s+ai|language\s+model|system\s+prompt|assistant\s*:)"
+    r"|\b(?:as\s+an\s+ai|language\s+model|system\s+(?:prompt|rule|message|instruction|override)s?|assistant\s*:)"
+    r"|\b(?:new|updated|additional)\s+(?:rules?|instructions?)\s*:"
+    r"|</?\s*(?:source|system|instructions?|assistant|user)\s*>"
     r"|(?:^\s*|[.!:]\s+|\band\s+(?:instead\s+)?)(?:say|reply|respond|tell\s+(?:the\s+)?users?|output)\b"
     r"|(?:^\s*|[.!:]\s+)(?:answer|write)\s+(?:only|that|with|exactly)\b",
     re.IGNORECASE,
