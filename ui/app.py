@@ -50,7 +50,7 @@ def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
     page = Page(assistant)
     questions = list(examples) if examples is not None else pick_examples(page)
     answer_opts = dict(concurrency_limit=concurrency, concurrency_id="answer",
-                       api_visibility="private", show_progress="hidden")
+                       api_visibility="private", show_progress="minimal")
 
     def open_article(request: dict) -> str:
         return page.open_article(request)
@@ -104,7 +104,8 @@ def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
                                     file_types=[".txt", ".md"], type="filepath", elem_id="rag-upload",
                                     height=120)
 
-        chat_io = dict(fn=page.respond, outputs=[chatbot, session, status], **answer_opts)
+        chat_io = dict(fn=page.respond, outputs=[chatbot, session, status], show_progress_on=[chatbot],
+                       **answer_opts)
         pending = gr.State("")
         show = dict(fn=None, inputs=None, outputs=None, js=SHOW_ANSWER_JS, api_visibility="private")
         for trigger in (box.submit, send.click):
