@@ -65,14 +65,16 @@ class Chat:
 
     def _context(self, question: str) -> tuple[str, str | None]:
         """(carried key terms, standalone question) for the next retrieval."""
-        turns = self._turns[-2:]
+        with self._lock:
+            turns = self._turns[-2:]
+            recent = self._turns[-self.max_turns:]
         if not turns or not is_follow_up(question, len(turns)):
             return "", None
         llm = self.assistant.llm
         if llm is not None:
             from .condense import condense
 
-            pairs = [(t.question, t.answer.text) for t in self._turns[-self.max_turns:]]
+            pairs = [(t.question, t.answer.text) for t in recent]
             return "", condense(llm, pairs, question)
         carried = [f"{t.question} {t.context}" for t in turns]
         if _PERSONAL.search(question) and turns[-1].answer.sentences:

@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,7 +75,9 @@ class IndexStore:
 
     def __init__(self, home: Path):
         self.home = Path(home)
-        self._db: sqlite3.Connection | None = None
+        self._local = threading.local()  # one SQLite connection per thread: readers never see a writer's
+        self._conns: list[sqlite3.Connection] = []  # uncommitted rows, and no connection is shared
+        self._conn_lock = threading.Lock()
         self._client = None
         self._stores: dict[str, object] = {}
 
@@ -83,28 +86,36 @@ class IndexStore:
         return (self.home / "records.sqlite").is_file()
 
     def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.home.mkdir(parents=True, exist_ok=True)
-            path = self.home / "records.sqlite"
-            try:
-                db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.executescript(_SCHEMA)
-                row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-                if row is None:
-                    db.execute("INSERT INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
-                elif row[0] != SCHEMA_VERSION:
-                    raise IndexCorruptError(
-                        f"index at {self.home} has schema {row[0]}, this version reads {SCHEMA_VERSION}; "
-                        "run `rag index --rebuild`")
-                db.execute("SELECT count(*) FROM passages").fetchone()
-            except sqlite3.DatabaseError as exc:
+        """This thread's connection to the records (opened, and the schema checked, on first use)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._open()
+            self._local.db = db
+            with self._conn_lock:
+                self._conns.append(db)
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        self.home.mkdir(parents=True, exist_ok=True)
+        path = self.home / "records.sqlite"
+        try:
+            db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
+            elif row[0] != SCHEMA_VERSION:
                 raise IndexCorruptError(
-                    f"index at {self.home} is unreadable ({exc}); nothing was deleted — "
-                    "run `rag index --rebuild` to set it aside and build a new one") from exc
-            self._db = db
-        return self._db
+                    f"index at {self.home} has schema {row[0]}, this version reads {SCHEMA_VERSION}; "
+                    "run `rag index --rebuild`")
+            db.execute("SELECT count(*) FROM passages").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(
+                f"index at {self.home} is unreadable ({exc}); nothing was deleted — "
+                "run `rag index --rebuild` to set it aside and build a new one") from exc
+        return db
 
     def _chroma(self):
         if self._client is None:
@@ -138,9 +149,11 @@ class IndexStore:
         return self._stores[name]
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        with self._conn_lock:
+            for db in self._conns:
+                db.close()
+            self._conns.clear()
+        self._local = threading.local()
         self._stores.clear()
         self._client = None
 
