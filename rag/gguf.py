@@ -47,6 +47,7 @@ class GGUFLLM(CustomLLM):
     context_window: int = Field(default=DEFAULT_CONTEXT_WINDOW, description="Tokens of context (n_ctx).")
     max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, description="Most tokens generated per reply.")
     temperature: float = Field(default=0.0, description="0 makes answers repeatable.")
+    repeat_penalty: float = Field(default=1.1, description="Small models loop without it.")
     threads: int = Field(default=0, description="CPU threads; 0 means all cores.")
 
     _server: Any = PrivateAttr(default=None)
@@ -94,6 +95,7 @@ class GGUFLLM(CustomLLM):
             "messages": _wire(messages),
             "max_tokens": int(kwargs.get("max_tokens", self.max_tokens)),
             "temperature": float(kwargs.get("temperature", self.temperature)),
+            "repeat_penalty": float(kwargs.get("repeat_penalty", self.repeat_penalty)),
             "stream": stream,
         }
 
