@@ -26,6 +26,8 @@ ABSTAIN_TEXT = "The corpus does not say."
 #: passage, dense similarity, passage score, answer-type strength, question-bigram overlap, new
 #: information, short-line penalty, follow-up context. Tuned on SQuAD2-dev (scripts/tune_answerer.py).
 SENTENCE_WEIGHTS = (0.42, 0.12, 0.30, 0.12, 0.25, 0.0, 0.0, -0.2, 0.06)
+_SPEAKER_PRONOUN = re.compile(r"\b(?:he|she|they) (?:said|added|noted|stressed|warned|told|stated|explained|emphasi[sz]ed)\b|"
+                              r"^(?:he|she|they|the (?:russian|pakistani|foreign) (?:minister|fo))\b", re.I)
 _ANAPHOR = re.compile(r"^(?:he|she|they|it|this|these|those|the (?:militants?|group|minister|two|organi[sz]ation|"
                       r"meeting|alliance|president|attack)|his|her|their|its)\b", re.I)
 
@@ -43,10 +45,17 @@ class _Candidate:
     entities_ok: bool
     strength: float = 0.0
     features: tuple[float, ...] = ()
+    grounded: bool = True
 
     @property
     def passage(self) -> Passage:
         return self.hit.passage
+
+
+def _expand(terms: set[str]) -> set[str]:
+    """Add the leading words of long glued tokens ("quadrilateralmeet" → "quadrilater…") for matching."""
+    extra = {t[:n] for t in terms if len(t) >= 14 and t.isalpha() for n in range(6, len(t) - 3)}
+    return terms | extra if extra else terms
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -124,25 +133,49 @@ class ExtractiveAnswerer:
         for cand in self.doc_freq:
             if abs(len(cand) - len(term)) <= 1 and cand[:2] == term[:2] and _one_edit(cand, term):
                 return cand
+            if len(cand) >= len(term) + 4 and cand.startswith(term):
+                return cand  # glued to the next word in the text ("Quadrilateralmeetings")
         return None
 
-    def _entities_ok(self, q: Question, p_terms: set[str]) -> bool:
-        """A passage must name the question's named things (one of three may be missing).
+    def _missing_names(self, names: Sequence[tuple[str, ...]], terms: set[str]) -> int:
+        """How many of the names are absent from ``terms``.
 
-        "Russian" matches "Russia" and "Pakistani" "Pakistan" (one word a prefix of the other).
+        "Russian" matches "Russia" and "Pakistani" "Pakistan" (one word a prefix of the other), and a
+        name glued to the next word ("Quadrilateralmeetings") still counts.
         """
-        if not q.entity_terms:
-            return True
-
         def named(term: str) -> bool:
             term = self._known_term(term) or term
-            if term in p_terms:
+            if term in terms:
                 return True
             return len(term) >= 5 and any(len(p) >= 5 and (p.startswith(term) or term.startswith(p))
-                                          for p in p_terms)
+                                          for p in terms)
 
-        present = sum(1 for name in q.entity_terms if any(named(t) for t in name))
-        return len(q.entity_terms) - present <= len(q.entity_terms) // 3
+        return sum(1 for name in names if not any(named(t) for t in name))
+
+    def _entities_ok(self, q: Question, p_terms: set[str]) -> bool:
+        """A passage must name the question's named things (one of three may be missing)."""
+        return self._missing_names(q.entity_terms, p_terms) <= len(q.entity_terms) // 3
+
+    def _grounded(self, q: Question, s_terms: set[str], prev_terms: set[str], p_terms: set[str],
+                  text: str) -> bool:
+        """Whether the sentence itself ties the question's names to its answer.
+
+        For "who/when/how many" the names must be in the sentence (or the one before it, which its
+        pronouns refer to); for "what did X say" the sentence must be X's words — X named, or "he
+        said" in a passage about X — and the topic's names must be in it.
+        """
+        if not q.entity_terms or not (q.needs_value or q.type == "statement"):
+            return True
+        near = s_terms | prev_terms
+        if q.type != "statement":
+            return self._missing_names(q.entity_terms, near) <= len(q.entity_terms) // 3
+        speaker, topic = q.entity_terms[:1], q.entity_terms[1:]
+        speaks = (self._missing_names(speaker, s_terms) == 0
+                  or bool(_SPEAKER_PRONOUN.search(text)) and self._missing_names(speaker, p_terms) == 0)
+        said = {t for name in speaker for t in name}
+        topic_terms = [t for t in q.terms if t not in said and not is_generic(t)]
+        return (speaks and self._missing_names(topic, near) <= len(topic) // 3
+                and self._coverage(topic_terms, near) >= 0.5)
 
     def _candidates(self, q: Question, hits: Sequence[Hit], context_terms: Sequence[str]) -> list[_Candidate]:
         out = []
@@ -153,12 +186,13 @@ class ExtractiveAnswerer:
             p = hit.passage
             if p.boilerplate:
                 continue  # site furniture ("Read More »", newsletter blurbs) is never an answer
-            p_terms = set(content_terms(p.clean)) | set(content_terms(p.title))
+            p_terms = _expand(set(content_terms(p.clean)) | set(content_terms(p.title)))
             # "he said" may refer to the person the previous passage named
             ents = self._entities_ok(q, p_terms | self.before.get(p.id, set()))
+            prev_terms: set[str] = self.before.get(p.id, set())  # the first sentence follows the last passage
             for i, span in enumerate(p.sentences):
                 s_list = content_terms(span.clean)
-                s_terms = set(s_list)
+                s_terms = _expand(set(s_list))
                 cov = self._coverage(q.terms, s_terms)
                 ctx = self._coverage(q.terms, p_terms)
                 dense = hit.sentence_scores[i] if i < len(hit.sentence_scores) else 0.0
@@ -175,7 +209,10 @@ class ExtractiveAnswerer:
                     self._coverage(context_terms, s_terms | p_terms) if context_terms else 1.0,
                 )
                 score = float(sum(w * f for w, f in zip(self.weights, feats)))
-                out.append(_Candidate(hit, i, span, score, cov, ctx, dense, strength > 0, ents, strength, feats))
+                grounded = self._grounded(q, s_terms, prev_terms, p_terms | self.before.get(p.id, set()), span.text)
+                out.append(_Candidate(hit, i, span, score, cov, ctx, dense, strength > 0, ents, strength, feats,
+                                      grounded))
+                prev_terms = s_terms
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -189,13 +226,17 @@ class ExtractiveAnswerer:
             return f"the corpus never mentions {unknown[0]!r}"
         if not best.entities_ok:
             return "no passage mentions " + " and ".join(repr(e) for e in q.entities)
+        if not best.grounded:
+            if q.type == "statement":
+                return f"no passage gives {q.entities[0]}'s words on this"
+            return "no sentence ties " + " and ".join(repr(e) for e in q.entities) + " to an answer"
         covered = max(best.coverage, (1 - self.context_mix) * best.coverage + self.context_mix * best.context_coverage)
         if covered < self.min_coverage and not (best.dense >= self.rescue_dense and covered >= self.rescue_coverage):
             return f"the best passage covers only {covered:.0%} of the question's key terms"
         if q.needs_value and best.strength < 0.5:
             return f"no sentence gives a {q.type} for this question"
-        if q.needs_value:
-            missing = [t for t in q.terms if not is_generic(t) and self._known_term(t) is None]
+        if q.needs_value or q.type == "statement":
+            missing = [t for t in q.terms if len(t) >= 4 and not is_generic(t) and self._known_term(t) is None]
             if missing:
                 return f"the corpus never uses the word {missing[0]!r} the question turns on"
         if q.type == "statement" and q.entities and not best.typed:
@@ -220,7 +261,9 @@ class ExtractiveAnswerer:
         nxt = best.index + 1
         if nxt < len(best.passage.sentences):
             follow = next((c for c in cands if c.hit is best.hit and c.index == nxt), None)
-            if follow and (_ANAPHOR.match(follow.span.text) and follow.score >= 0.6 * best.score
+            adds = bool(follow) and follow.typed and bool(
+                set(content_terms(follow.span.clean)) - set(content_terms(best.span.clean)) & set(q.terms))
+            if follow and (_ANAPHOR.match(follow.span.text) and (follow.score >= 0.6 * best.score or adds)
                            or not q.needs_value and follow.score >= self.next_ratio * best.score):
                 chosen.append(follow)
         for c in cands:
@@ -228,7 +271,7 @@ class ExtractiveAnswerer:
                 break
             if any(c.span.start == x.span.start and c.passage.source == x.passage.source for x in chosen):
                 continue
-            if not c.entities_ok or c.coverage < 0.5 * best.coverage:
+            if not c.entities_ok or not c.grounded or c.coverage < 0.5 * best.coverage:
                 continue
             if q.needs_value:
                 vals = {v.lower() for v in answer_values(c.span.clean, q.type, exclude)}
@@ -251,6 +294,7 @@ class ExtractiveAnswerer:
         best = None
         if cands:
             pool = [c for c in cands if c.entities_ok] or cands
+            pool = [c for c in pool if c.grounded] or pool
             typed = [c for c in pool if c.typed] if q.needs_value else pool
             best = (typed or pool)[0]
         reason = self._abstain_reason(q, best)

@@ -62,7 +62,8 @@ _GENERIC = frozenset(stem(w) for w in (
     "number numbers figure figures amount total count many much name names people person thing things "
     "happen happened happens think view position stance remark remarks comment comments regarding "
     "about describe described opinion role kind type way ways main mention mentioned report reported "
-    "state stated claim claimed name named call called".split()))
+    "state stated name named call called day days year years month months date time week place take "
+    "took happen happened occur occurred".split()))
 # Capitalised words that are not (parts of) people's names.
 _NOT_NAMES = frozenset(w.lower() for w in (
     "Minister Ministry Foreign Deputy Special Secretary General Secretary-General President Prime Vice Chief "
@@ -221,35 +222,55 @@ _CALENDAR = frozenset(w.lower() for w in (
     "August September October November December The This That These Those It He She They We".split()))
 
 
-def type_strength(sentence: str, q: Question) -> float:
-    """How well a sentence offers an answer of the asked type: 1 clearly, 0.5 loosely, 0 not at all.
+def _near(sentence: str, value: str, wanted: set[str], window: int = 6) -> bool:
+    """Whether a question term stands within ``window`` words of where ``value`` occurs."""
+    toks = words(sentence)
+    vals = words(value)
+    if not vals or not wanted:
+        return not wanted
+    for i in range(len(toks) - len(vals) + 1):
+        if toks[i: i + len(vals)] == vals:
+            around = toks[max(0, i - window): i] + toks[i + len(vals): i + len(vals) + window]
+            if any(stem(x) in wanted for x in around):
+                return True
+    return False
 
-    For "who", a person's name counts fully and another named actor ("the Taliban", "Kabul") half.
-    For "where"/"which countries", a list of places counts more than a single one.
+
+def type_strength(sentence: str, q: Question) -> float:
+    """How well a sentence offers an answer of the asked type: 1 clearly, less loosely, 0 not at all.
+
+    A value counts fully when it stands next to the question's own words ("1,000 ISIS militants" for
+    "how many militants", "the Russian side was led by … Sergey Vershinin" for "who led the Russian
+    side"), less when it is elsewhere in the sentence. For "who", a person's name counts more than
+    another named actor ("the Taliban", "Kabul"); for "which countries", a list more than one place.
     """
     if q.type in ("other", "reason"):
         return 1.0
     exclude = set(q.terms)
+    wanted = {t for t in q.terms if not is_generic(t)}
     values = answer_values(sentence, q.type, exclude=exclude)
+    if q.type == "statement":
+        return 1.0 if values else 0.0
+    near = any(_near(sentence, v, wanted) for v in values[:8])
     if q.type == "person":
         if values:
-            return 1.0
+            return 1.0 if near else 0.7
         norm = normalize(sentence)
         actors = [m.group(0) for m in _CAPS.finditer(norm) if m.start() > 0
-                  and not all(stem(t.lower().strip("'’")) in exclude or t.lower() in _CALENDAR
-                              for t in m.group(0).split())]
-        return 0.5 if actors else 0.0
+                  and sum(stem(t.lower().strip("'’")) in exclude or t.lower() in _CALENDAR
+                          for t in m.group(0).split()) * 2 < len(m.group(0).split())
+                  and not _PLACE_HINT.intersection(norm[max(0, m.start() - 6): m.start()].lower().split())
+                  and not re.search(r"[A-Z]\w*\s+(?:to|of|for|on|and)\s+$", norm[max(0, m.start() - 30): m.start()])]
+        if not actors:
+            return 0.0
+        return 0.6 if any(_near(sentence, a, wanted) for a in actors[:8]) else 0.4
     if q.type == "place":
-        return min(1.0, 0.4 + 0.15 * len(set(values))) if values else 0.0
-    if q.type == "number" and values:
-        # "How many CSTO troops…": a number counts fully only next to what is counted
-        toks = words(sentence)
-        wanted = {t for t in q.terms if not is_generic(t)}
-        for i, w in enumerate(toks):
-            if _NUMBER.fullmatch(w) and any(stem(x) in wanted for x in toks[max(0, i - 4): i + 5]):
-                return 1.0
-        return 0.3
-    return 1.0 if values else 0.0
+        if not values:
+            return 0.0
+        return min(1.0, 0.3 + 0.1 * len(set(values))) * (1.0 if near else 0.7)
+    if q.type == "number":
+        return (1.0 if near else 0.3) if values else 0.0
+    return (1.0 if near else 0.7) if values else 0.0
 
 
 def has_answer_type(sentence: str, q: Question) -> bool:
