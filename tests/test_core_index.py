@@ -1,0 +1,179 @@
+"""Re-indexing: idempotent, incremental, no stale passages, no duplicates between SQLite and Chroma."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import ARTICLES, core_check_index
+
+import rag
+from rag.ingest import read_document
+from rag.passages import Chunker
+
+A = ARTICLES
+
+
+def _ids(assistant) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in assistant.store.passages():
+        out.setdefault(p.source, []).append(p.id)
+    return out
+
+
+def _texts(index, source: str) -> int:
+    """How many texts (passages + sentences) a file is embedded as."""
+    doc = read_document(index.corpus / source, index.corpus)
+    return sum(1 + len(p.sentences) for p in Chunker(rag.Settings().max_passage_tokens).split(doc))
+
+
+def test_session_index_matches_the_corpus(core_index):
+    expected = core_check_index(core_index.corpus, core_index.home)
+    assert sorted(expected) == sorted(A.values())
+
+
+def test_second_index_embeds_nothing_and_keeps_ids(core_index_copy):
+    idx = core_index_copy
+    a = idx.assistant()
+    before = _ids(a)
+    report = a.index()
+    assert report.embedded == 0 and not report.changed
+    assert report.unchanged == 5 and report.documents == 5
+    assert _ids(a) == before
+    a.store.close()
+    # a new process-level Assistant over the same folders: still nothing to do
+    b = idx.assistant()
+    report = b.index()
+    assert report.embedded == 0 and not report.changed
+    assert _ids(b) == before
+    b.store.close()
+    assert core_check_index(idx.corpus, idx.home) == before
+
+
+def test_changed_file_is_re_embedded_alone_and_leaves_no_stale_passages(core_index_copy):
+    idx = core_index_copy
+    a = idx.assistant()
+    before = _ids(a)
+    path = idx.corpus / A["003"]
+    old = path.read_bytes().decode("utf-8")
+    assert old.count("established in 2002") == 1
+    path.write_bytes(old.replace("established in 2002", "established in 1992").encode("utf-8"))
+
+    report = a.index()
+    assert report.updated == (A["003"],) and report.added == () and report.removed == ()
+    assert 0 < report.embedded <= _texts(idx, A["003"])
+    after = _ids(a)
+    for key in ("000", "001", "002", "004"):
+        assert after[A[key]] == before[A[key]], f"{key} should not change"
+    assert after[A["003"]] != before[A["003"]]
+    assert set(after[A["003"]]) & set(before[A["003"]]), "unchanged paragraphs of 003 keep their ids"
+
+    # the old text is gone from every part of the index, the new text is found
+    assert not any("established in 2002" in p.text for p in a.store.passages())
+    for hit in a.retrieve("When was the CSTO established in 2002?", k=10):
+        assert "established in 2002" not in hit.passage.text
+    answer = a.ask("When was the CSTO established?")
+    assert not answer.abstained and "1992" in answer.text and "2002" not in answer.text
+    text = path.read_bytes().decode("utf-8")
+    for c in answer.citations:
+        if c.source == A["003"]:
+            assert text[c.start:c.end] == c.quote
+    a.store.close()
+    core_check_index(idx.corpus, idx.home)
+
+    # putting the original text back restores the original passages exactly
+    path.write_bytes(old.encode("utf-8"))
+    b = idx.assistant()
+    report = b.index()
+    assert report.updated == (A["003"],)
+    assert _ids(b) == before
+    b.store.close()
+    core_check_index(idx.corpus, idx.home)
+
+
+def test_deleted_file_loses_its_passages(core_index_copy):
+    idx = core_index_copy
+    a = idx.assistant()
+    gone = set(_ids(a)[A["001"]])
+    (idx.corpus / A["001"]).unlink()
+    report = a.index()
+    assert report.removed == (A["001"],) and report.embedded == 0 and report.documents == 4
+    assert A["001"] not in {d.source for d in a.documents()}
+    assert not gone & {p.id for p in a.store.passages()}
+    assert not gone & a.store.vector_ids("passages")
+    # Crocus City Hall is only in 001
+    answer = a.ask("How many people were killed in the Crocus City Hall attack?")
+    assert answer.abstained
+    assert all(c.source != A["001"] for c in answer.related)
+    a.store.close()
+    core_check_index(idx.corpus, idx.home)
+
+
+def test_added_file_is_indexed_and_answered(core_index_copy):
+    idx = core_index_copy
+    a = idx.assistant()
+    before = _ids(a)
+    new = idx.corpus / "extra" / "005_summit.md"
+    new.parent.mkdir()
+    new.write_text("# CSTO Summit In Astana\n\nThe CSTO summit in Astana on 14 October drew 3,200 delegates from "
+                   "member states.\n\nOrganisers said the next summit will be held in Yerevan.\n", encoding="utf-8")
+    report = a.index()
+    assert report.added == ("extra/005_summit.md",) and report.updated == () and report.removed == ()
+    assert report.embedded == _texts(idx, "extra/005_summit.md")
+    after = _ids(a)
+    assert {k: v for k, v in after.items() if k != "extra/005_summit.md"} == before
+    answer = a.ask("How many delegates attended the CSTO summit in Astana?")
+    assert not answer.abstained and "3,200" in answer.text
+    assert any(c.source == "extra/005_summit.md" and "3,200" in c.quote for c in answer.citations)
+    a.store.close()
+    core_check_index(idx.corpus, idx.home)
+
+
+def test_same_text_in_two_files_and_twice_in_one_file_gives_no_duplicate_ids(core_index_copy):
+    idx = core_index_copy
+    shutil.copy(idx.corpus / A["004"], idx.corpus / "mirror_004.txt")
+    # paragraphs long enough to be passages of their own (short ones are joined to their neighbours)
+    para = ("The depot in Gyumri stores 640 tonnes of grain for the winter, according to the regional "
+            "governor, who said that the stock would last until the spring harvest and that a second depot "
+            "near Vanadzor would open once the railway line to the north has been repaired.\n\n")
+    other = ("Something else happened in the meantime: the council of Dilijan voted to rebuild the old bridge "
+             "over the Aghstev river, which was closed after the floods, and to pay for it from the budget "
+             "reserve set aside for emergencies in the previous year.\n\n")
+    (idx.corpus / "repeat.txt").write_text("Repeat\n\n" + para + other + para, encoding="utf-8")
+    a = idx.assistant()
+    a.index()
+    ids = _ids(a)
+    assert len(ids["mirror_004.txt"]) == len(ids[A["004"]])
+    assert not set(ids["mirror_004.txt"]) & set(ids[A["004"]])
+    repeat = [p for p in a.store.passages() if p.source == "repeat.txt" and "Gyumri" in p.text]
+    assert len(repeat) == 2 and repeat[0].id != repeat[1].id
+    a.store.close()
+    core_check_index(idx.corpus, idx.home)
+    # and re-indexing this state changes nothing
+    b = idx.assistant()
+    assert b.index().embedded == 0
+    assert _ids(b) == ids
+    b.store.close()
+
+
+def test_ask_indexes_on_first_use(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("Ferry Note\n\nThe Saaremaa ferry carries 150 cars per crossing.\n",
+                                     encoding="utf-8")
+    a = rag.Assistant(corpus_dir=corpus, home=tmp_path / "home")
+    assert a.status().passages == 0
+    answer = a.ask("How many cars does the Saaremaa ferry carry per crossing?")
+    assert not answer.abstained and "150" in answer.text
+    assert a.status().documents == 1
+    assert (tmp_path / "home" / "records.sqlite").is_file()
+
+
+def test_default_home_is_beside_the_corpus(tmp_path, monkeypatch):
+    monkeypatch.delenv("RAG_HOME", raising=False)
+    monkeypatch.delenv("RAG_CORPUS", raising=False)
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    a = rag.Assistant(corpus_dir=corpus)
+    assert a.home.resolve() == (tmp_path / ".rag").resolve()
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "elsewhere"))
+    assert rag.Assistant(corpus_dir=corpus).home.resolve() == (tmp_path / "elsewhere").resolve()
