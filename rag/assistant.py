@@ -59,11 +59,10 @@ class _State:
         self.before: dict[str, set[str]] = {}
         previous: dict[str, set[str]] = {}
         for p in snap.passages:  # ordered by source, then position
-            terms = set(content_terms(p.clean))
-            df.update(terms)
+            df.update(set(content_terms(p.clean)))
             if p.source in previous:
                 self.before[p.id] = previous[p.source]
-            previous[p.source] = terms
+            previous[p.source] = set(content_terms(p.sentences[-1].clean)) if p.sentences else set()
         self.doc_freq = df
 
 

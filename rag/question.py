@@ -217,6 +217,7 @@ def _names(norm: str, exclude: set[str] | frozenset[str]) -> list[str]:
     return out
 
 
+_LIST = re.compile(r"(?:[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,\s*){2,}(?:and\s+)?[A-Z][\w'’\-]+")
 _CALENDAR = frozenset(w.lower() for w in (
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
     "August September October November December The This That These Those It He She They We".split()))
@@ -267,7 +268,9 @@ def type_strength(sentence: str, q: Question) -> float:
     if q.type == "place":
         if not values:
             return 0.0
-        return min(1.0, 0.3 + 0.1 * len(set(values))) * (1.0 if near else 0.7)
+        if _LIST.search(normalize(sentence)):
+            return 1.0  # "Russia, Armenia, Belarus, … and Tajikistan"
+        return 0.5 if near else 0.35
     if q.type == "number":
         return (1.0 if near else 0.3) if values else 0.0
     return (1.0 if near else 0.7) if values else 0.0

@@ -128,6 +128,12 @@ def _split_lower(token: str) -> list[str] | None:
                 cost = vocab[head] + vocab[mid] + vocab[tail] + 4.0
                 if best is None or cost < best[0]:
                     best = (cost, [head, mid, tail])
+    if best is None and len(token) >= 11:
+        # in a glued text a rare word may carry a common one ("quadrilateral" + "meetings")
+        for i in range(6, n - 4):
+            tail = token[i:]
+            if tail in vocab and len(tail) >= 5 and tail not in _SUFFIXES and token[:i].isalpha():
+                return [token[:i], tail]
     return best[1] if best else None
 
 
