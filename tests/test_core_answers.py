@@ -167,6 +167,11 @@ ANSWERABLE = [
     ("What did the Taliban claim about ISIS-K?", "suppressed ISIS-K", {"003"}),
     ("Where did Lavrov meet Tasmagambetov?", "Moscow", {"002", "003"}),
     ("On which day did Lavrov make his remarks to Tasmagambetov?", "Monday", {"002"}),
+    ("What did CSTO leaders reaffirm?", "commitment", {"002"}),
+    ("What position does Nabeel Munir hold?", "Special Secretary", {"001"}),
+    ("Who is Amir Khan Muttaqi?", "Interim Foreign Minister", {"001"}),
+    ("What did Russia and Pakistan agree on regarding Afghanistan?", "no military solution", {"004"}),
+    ("How long has the US been involved in Afghanistan according to the article?", "16 years", {"004"}),
     # quotes
     ("What did Asif say about Daesh?", "no real acknowledgement by Kabul and Washington", {"004"}),
     ("What did Lavrov say about Pakistan's counterterrorism capacity?",
@@ -175,6 +180,9 @@ ANSWERABLE = [
      "continuous monitoring and proactive measures", {"002"}),
     ("What did Tasmagambetov say about the threat of terrorist activity in Central Asia?",
      "illegal immigration", {"003"}),
+    ("What suspicions does Moscow hold about the NATO-led coalition?", "very serious suspicions", {"004"}),
+    ("What did Trump tweet about Pakistan?", "nothing but lies", {"004"}),
+    ("What did Zabihullah Mujahid say about the TTP?", "internal issue", {"001"}),  # in 001's teaser list
     # glued text in 000
     ("When did the 11th Pakistan-Russia Joint Working Group on Countering International Terrorism take place?",
      "April 2025", {"000"}),
@@ -182,6 +190,9 @@ ANSWERABLE = [
     ("When did the Taliban return to power?", "2021", {"000"}),
     ("When did Russia offer to mediate Pakistan-Afghanistan tensions?", "late 2025", {"000"}),
     ("Which countries took part in the Quadrilateral meetings?", "China, Iran, Pakistan, and Russia", {"000"}),
+    ("Which groups did the Quadrilateral meetings condemn?", "Al-Qaeda", {"000"}),
+    ("What do CSTO programs aim to mitigate?", "mitigate risks", {"000"}),
+    ("What does Russia advocate instead of confrontation?", "dialogue and diplomatic engagement", {"000"}),
     ("Which groups did the UN Security Council sanctions monitoring team document?", "ISKP", {"000"}),
     ("What risks did Lavrov cite as spreading northward?", "narcotics trafficking", {"000"}),
     ("What did joint statements from 2024 and 2025 urge Afghan authorities to do?", "dismantle", {"000"}),
@@ -233,6 +244,13 @@ UNANSWERABLE = [
     "How much did Russia spend on the joint military commission?",  # no cost is given
     "Who led the Russian delegation at the 10th Joint Working Group meeting?",  # only the 11th is described
     "Who is the CSTO's deputy secretary general?",  # only secretaries general are named
+    "Who leads the Tehrik-e-Taliban Pakistan?",  # the TTP is mentioned often, its leader never
+    "What did Trump say about Russia?",  # Trump's tweet is about Pakistan
+    "Who is the Russian ambassador to Pakistan?",
+    "What is the capital of Tajikistan?",
+    "How many ISIS militants are in Central Asia?",  # the 1,000 are in Afghanistan
+    "What did Lavrov say about Pakistan's nuclear weapons?",
+    "What did Lavrov say about Iran?",  # Iran appears, never in Lavrov's words
 ]
 
 
@@ -283,20 +301,29 @@ def test_follow_up_is_resolved_against_the_history(core_assistant, core_index):
     assert len(chat.history) == 2 and chat.history[1].question == "And who led the Russian side?"
 
 
-@pytest.mark.parametrize("first, follow_up, fact, gold", [
+@pytest.mark.parametrize("first, follow_up, fact, gold, also", [
     ("What did Lavrov say about ISIS numbers?", "Where are they mostly located?",
-     "Eastern and Northern Afghanistan", "004"),
-    ("How many people were killed in the Crocus City Hall attack?", "Who claimed it?", "Daesh", "001"),
-    ("Who is Khawaja Muhammad Asif?", "How many lives did he say Pakistan has lost?", "70,000", "004"),
-    ("When was the CSTO established?", "Which countries are its members?", "Armenia", "003"),
+     "Eastern and Northern Afghanistan", {"004"}, ""),
+    ("How many people were killed in the Crocus City Hall attack?", "Who claimed it?", "Daesh", {"001"}, ""),
+    ("What happened at Crocus City Hall?", "How many people died?", "140", {"001"}, "Crocus"),
+    ("Who is Khawaja Muhammad Asif?", "How many lives did he say Pakistan has lost?", "70,000", {"004"}, ""),
+    ("When was the CSTO established?", "Which countries are its members?", "Armenia", {"003"}, ""),
+    ("What aid did the US cut to Pakistan?", "How much was it worth?", "$1 billion", {"004"}, ""),
+    ("Who first proposed a security belt along the CSTO's borders with Afghanistan?", "When?", "2022", {"003"}, ""),
+    ("When did joint military training between Pakistan and Russia begin?", "Will it continue?",
+     "trainings will continue", {"004"}, ""),
+    # "he" is Tasmagambetov: the place must come from a sentence about his meeting, not another one
+    ("Who is Imangali Tasmagambetov?", "Where did he meet Lavrov?", "Moscow", {"002", "003"}, "Tasmagambetov"),
 ])
-def test_more_follow_ups(core_assistant, core_index, first, follow_up, fact, gold):
+def test_more_follow_ups(core_assistant, core_index, first, follow_up, fact, gold, also):
     chat = core_assistant.chat()
     chat.ask(first)
     answer = chat.ask(follow_up)
     check_citations(answer, core_index)
-    assert not answer.abstained and fact in fold(answer.text)
-    assert any(c.source == A[gold] and fact in fold(c.quote) for c in answer.citations)
+    assert not answer.abstained, f"false abstention: {answer.notes}"
+    assert fact in fold(answer.text), answer.text
+    assert any(c.source in {A[g] for g in gold} and fact in fold(c.quote) and also in c.quote
+               for c in answer.citations), [(c.source, c.quote) for c in answer.citations]
 
 
 def test_reset_forgets_the_conversation(core_assistant):
@@ -331,3 +358,22 @@ def test_boilerplate_does_not_outrank_article_text(core_assistant, core_index, q
     answer = ask(core_assistant, core_index, question)
     assert not answer.abstained
     assert all(c.passage_id not in boiler for c in answer.citations)
+
+
+def test_same_sentence_in_two_articles_is_said_once_with_both_citations(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    same = "The Narva bridge reopened on 12 June after two years of repairs."
+    (corpus / "a.txt").write_text(f"Report A\n\n{same} Traffic on the bridge is limited to cars.\n\n"
+                                  "The city council of Narva also approved a new budget for schools.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("Report B\n\nThe fishing season in Parnu opened early this year.\n\n"
+                                  f"{same} Officials expect heavy traffic in July.\n", encoding="utf-8")
+    a = rag.Assistant(corpus_dir=corpus, home=tmp_path / "home")
+    answer = a.ask("When did the Narva bridge reopen?")
+    assert not answer.abstained and "12 June" in answer.text
+    assert answer.text.count(same) == 1
+    [s] = [s for s in answer.sentences if s.text == same]
+    cited = {answer.citation(n).source for n in s.citations}
+    assert cited == {"a.txt", "b.txt"}
+    for c in answer.citations:
+        assert (corpus / c.source).read_text(encoding="utf-8")[c.start:c.end] == c.quote

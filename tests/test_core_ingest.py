@@ -210,3 +210,10 @@ def test_file_text_is_kept_exactly_as_read_crlf_bom_and_unicode(tmp_path):
     assert not answer.abstained and "2.5 million" in answer.text
     for c_ in answer.citations:
         assert text[c_.start:c_.end] == c_.quote
+
+
+def test_document_text_serves_indexed_files_only(core_assistant, core_index):
+    assert core_assistant.document_text(ARTICLES["004"]) == core_index.text(ARTICLES["004"])
+    for bad in ("../pyproject.toml", "/etc/passwd", "corpus/" + ARTICLES["004"], "nope.txt", ""):
+        with pytest.raises(rag.RagError):
+            core_assistant.document_text(bad)
