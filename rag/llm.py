@@ -158,22 +158,24 @@ def _require(module: str, extra: str) -> None:
 
 
 def _ollama_url(base_url: str | None) -> str:
-    """Base URL from the option, else ``OLLAMA_HOST`` (``host``, ``host:port`` or a URL)."""
+    """Base URL from the option, else ``OLLAMA_HOST``, read the way Ollama's own client reads it:
+    ``host``, ``host:port``, ``:port`` or a URL (a URL without a port means 80/443)."""
     raw = (base_url or os.environ.get("OLLAMA_HOST") or "").strip()
     if not raw:
         return f"http://127.0.0.1:{_OLLAMA_PORT}"
-    if "://" not in raw:
-        raw = "http://" + raw
-    parts = urlsplit(raw)
+    schemed = "://" in raw
+    parts = urlsplit(raw if schemed else "http://" + raw)
     host = parts.hostname or "127.0.0.1"
     if host in ("0.0.0.0", "::"):
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
     try:
-        port = parts.port or _OLLAMA_PORT
+        port = parts.port
     except ValueError as exc:
         raise LLMError(f"bad Ollama address {raw!r}: {exc}") from None
+    if port is None:
+        port = {"http": 80, "https": 443}.get(parts.scheme, _OLLAMA_PORT) if schemed else _OLLAMA_PORT
     return f"{parts.scheme}://{host}:{port}{parts.path.rstrip('/')}"
 
 

@@ -68,7 +68,9 @@ def test_missing_extra_names_the_pip_install(monkeypatch, spec, extra):
         (None, "http://127.0.0.1:11434"),
         ("0.0.0.0", "http://127.0.0.1:11434"),
         ("gpu-box:8000", "http://gpu-box:8000"),
-        ("https://ollama.example.org", "https://ollama.example.org:11434"),
+        (":56789", "http://127.0.0.1:56789"),
+        ("https://ollama.example.org", "https://ollama.example.org:443"),
+        ("example.com:56789/path/", "http://example.com:56789/path"),
     ],
 )
 def test_ollama_base_url_comes_from_ollama_host(monkeypatch, env, url):
