@@ -66,6 +66,7 @@ _MARKER = re.compile(
     re.IGNORECASE,
 )
 _PARTIAL_MARKER = re.compile(r"\s*(?:[\[\u3010][^\]\u3011]{0,24})?$")
+_LABEL = re.compile(r"^\s*(?:#+\s*)?(?:final\s+)?(?:answer|response)\s*:\s*", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
 _NO_ANSWER = re.compile(
     r"\b(?:sources?|passages?|context|documents?|texts?)\b[^.]{0,40}\b(?:do|does|did)\s*(?:n['\u2019]?t|not)\s+"
@@ -186,7 +187,12 @@ def strip_markers(text: str) -> str:
 def hold_back(piece: str) -> str:
     """The part of a streamed, unfinished sentence that is safe to show: markers removed, and a
     half-written marker held back until it is complete."""
-    return strip_markers(_PARTIAL_MARKER.sub("", _MARKER.sub("", _BULLET.sub("", piece))))
+    return strip_markers(_PARTIAL_MARKER.sub("", _MARKER.sub("", _unwrap(piece))))
+
+
+def _unwrap(piece: str) -> str:
+    """A reply piece without list bullets, bold marks and an "Answer:" label."""
+    return _LABEL.sub("", _BULLET.sub("", piece.replace("**", "").replace("__", "")))
 
 
 def split_reply(text: str) -> list[str]:
@@ -212,8 +218,8 @@ def draft(piece: str) -> DraftSentence | None:
         for n in _numbers(m.group(1)):
             if n not in cited:
                 cited.append(n)
-    body = strip_markers(_BULLET.sub("", piece))
-    return DraftSentence(body, tuple(cited)) if re.search(r"\w", body) else None
+    body = strip_markers(_unwrap(piece))
+    return DraftSentence(body, tuple(cited)) if re.search(r"[^\W\d_]{2}", body) else None
 
 
 def parse_reply(text: str) -> list[DraftSentence]:
