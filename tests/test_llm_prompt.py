@@ -61,13 +61,17 @@ def test_reply_reading_handles_marker_styles():
     reply = (
         "- Lavrov met Tasmagambetov in Moscow. [1][2]\n"
         "- The CSTO has six members [Source 3].\n"
-        "It was founded in 2002 [1, 3]. Ranges count too [2-4]."
+        "It was founded in 2002 [1, 3]. Ranges count too [2-4].\n"
+        "1. Numbered lists are read [4].\n"
+        "**Answer:** Labels and bold are dropped [1]."
     )
     assert [(d.text, d.citations) for d in parse_reply(reply)] == [
         ("Lavrov met Tasmagambetov in Moscow.", (1, 2)),
         ("The CSTO has six members.", (3,)),
         ("It was founded in 2002.", (1, 3)),
         ("Ranges count too.", (2, 3, 4)),
+        ("Numbered lists are read.", (4,)),
+        ("Labels and bold are dropped.", (1,)),
     ]
 
 
