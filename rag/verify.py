@@ -106,7 +106,8 @@ def role_conflict(evidence: str, sentence: str, passage: str) -> str:
     clauses = _clauses(evidence)
     for surname in named:
         own = people[surname]
-        context = {stem(w) for w in claim if w not in own and w not in STOPWORDS and len(w) > 1}
+        # titles travel with the person ("Deputy Foreign Minister X"): the role is in the other words
+        context = {stem(w) for w in claim if w not in own and w not in STOPWORDS and w not in _NOT_NAME and len(w) > 1}
         if not context:
             continue
 

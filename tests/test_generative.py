@@ -78,6 +78,11 @@ def test_changed_number_is_removed_with_a_visible_note():
         # both people are named in the same passage sentence: every word of the swap is present
         ("Pakistan's delegation was led by Sergey Vershinin [1].", "Pakistan's delegation was led by Nabeel Munir [1]."),
         ("The Russian side was led by Nabeel Munir [1].", "The Russian side was led by Sergey Vershinin [1]."),
+        # the title travels with the swapped name
+        (
+            "Pakistan's delegation was led by Deputy Foreign Minister Sergey Vershinin [1].",
+            "The Russian side was led by Deputy Foreign Minister Sergey Vershinin [1].",
+        ),
     ],
 )
 def test_swapped_person_is_removed_and_the_true_statement_kept(wrong, right):
