@@ -48,6 +48,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentPa
     p.add_argument("--limit", type=int, help="SQuAD: ask at most N questions (a seeded sample)")
     p.add_argument("--seed", type=int, default=13, help="SQuAD: sample seed (default %(default)s)")
     p.add_argument("--no-baseline", action="store_true", help="SQuAD: skip the plain VectorStoreIndex baseline")
+    p.add_argument("--publish", type=Path, metavar="DOC", help="SQuAD: also write the table into DOC between "
+                                                              "<!-- squad-table:start/end --> (e.g. docs/eval.md)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -120,10 +122,15 @@ def run(args: argparse.Namespace) -> int:
     section = "squad2-dev" if args.dataset == "squad2-dev" else "corpus"
     limits = load_thresholds(args.thresholds, section)  # a bad file fails before a long run, not after
     if args.dataset == "squad2-dev":
-        from eval.squad import run_squad
+        from eval.squad import publish, run_squad
 
+        if args.publish and "<!-- squad-table:start -->" not in (args.publish.read_text(encoding="utf-8")
+                                                               if args.publish.is_file() else ""):
+            raise EvalError(f"{args.publish} has no <!-- squad-table:start --> block to publish into")
         result = run_squad(args, settings)
         result["missed"] = check_thresholds(result["summary"], limits)
+        if args.publish:
+            publish(result["table"], args.publish)
     else:
         result = _run_corpus(args, settings, limits)
     result["thresholds_file"] = str(args.thresholds)
