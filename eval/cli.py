@@ -17,7 +17,7 @@ from eval.corpus_eval import load_answers, run_assistant, runs_from_answers, sco
 from eval.errors import EvalError
 from eval.gold import QUESTIONS_PATH, load_questions
 from eval.judge_validation import validate_judge
-from eval.report import print_summary, write_report
+from eval.report import corpus_table, print_summary, publish, write_report
 from eval.scoring import CorpusFiles, check_thresholds
 
 __all__ = ["register", "run", "main", "load_thresholds", "THRESHOLDS_PATH", "DEFAULT_OUT", "SQUAD_DATA"]
@@ -48,8 +48,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentPa
     p.add_argument("--limit", type=int, help="SQuAD: ask at most N questions (a seeded sample)")
     p.add_argument("--seed", type=int, default=13, help="SQuAD: sample seed (default %(default)s)")
     p.add_argument("--no-baseline", action="store_true", help="SQuAD: skip the plain VectorStoreIndex baseline")
-    p.add_argument("--publish", type=Path, metavar="DOC", help="SQuAD: also write the table into DOC between "
-                                                              "<!-- squad-table:start/end --> (e.g. docs/eval.md)")
+    p.add_argument("--publish", type=Path, metavar="DOC",
+                   help="also write the results table into DOC between <!-- corpus-results:start/end --> "
+                        "(or squad-table for SQuAD), e.g. docs/eval.md")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -119,20 +120,22 @@ def run(args: argparse.Namespace) -> int:
         settings = Settings.from_args(args)
     except ValueError as exc:
         raise EvalError(str(exc)) from None
-    section = "squad2-dev" if args.dataset == "squad2-dev" else "corpus"
-    limits = load_thresholds(args.thresholds, section)  # a bad file fails before a long run, not after
-    if args.dataset == "squad2-dev":
-        from eval.squad import publish, run_squad
+    squad = args.dataset == "squad2-dev"
+    limits = load_thresholds(args.thresholds, "squad2-dev" if squad else "corpus")  # fail before a long run
+    block = "squad-table" if squad else "corpus-results"
+    if args.publish:
+        text = args.publish.read_text(encoding="utf-8") if args.publish.is_file() else ""
+        if f"<!-- {block}:start -->" not in text:
+            raise EvalError(f"{args.publish} has no <!-- {block}:start --> block to publish into")
+    if squad:
+        from eval.squad import run_squad
 
-        if args.publish and "<!-- squad-table:start -->" not in (args.publish.read_text(encoding="utf-8")
-                                                               if args.publish.is_file() else ""):
-            raise EvalError(f"{args.publish} has no <!-- squad-table:start --> block to publish into")
         result = run_squad(args, settings)
         result["missed"] = check_thresholds(result["summary"], limits)
-        if args.publish:
-            publish(result["table"], args.publish)
     else:
         result = _run_corpus(args, settings, limits)
+    if args.publish:
+        publish(result["table"] if squad else corpus_table(result), args.publish, block)
     result["thresholds_file"] = str(args.thresholds)
     paths = write_report(args.out, result)
     print_summary(result, sys.stdout)

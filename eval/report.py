@@ -7,7 +7,9 @@ import math
 from pathlib import Path
 from typing import Mapping, Sequence, TextIO
 
-__all__ = ["HEADLINE", "fmt", "write_report", "print_summary", "markdown", "chart"]
+from eval.errors import EvalError
+
+__all__ = ["HEADLINE", "fmt", "write_report", "print_summary", "markdown", "chart", "corpus_table", "publish"]
 
 # The metrics the terminal table and the report lead with, in order.
 HEADLINE = (
@@ -51,6 +53,17 @@ def _judge_lines(judge: Mapping) -> list[str]:
                   f"judged {'supported' if e['judged'] else 'unsupported'} — {e['reason']} — “{e['sentence']}”"
                   for e in errors]
     return lines + [""]
+
+
+def corpus_table(result: Mapping) -> list[str]:
+    """One table, a row per question kind and one for all: what ``--publish`` writes into a doc."""
+    cols = ["pass_rate", "hit_at_5", "mrr", "fact_recall", "citation_recall", "citation_precision",
+            "quote_integrity", "abstention_recall", "false_abstention_rate", "latency_p95_ms"]
+    rows = [[k, s["questions"], *(s.get(c) for c in cols)] for k, s in (result.get("by_kind") or {}).items()]
+    rows.append(["**all**", result["summary"]["questions"], *(result["summary"].get(c) for c in cols)])
+    when = (result.get("config") or {}).get("date", "")
+    return [f"`rag eval` on the gold questions ({result.get('config', {}).get('answers', '')}, {when}):", "",
+            *_table(["kind", "n", *(c.replace("_", " ") for c in cols)], rows)]
 
 
 def markdown(result: Mapping) -> str:
@@ -159,3 +172,15 @@ def print_summary(result: Mapping, stream: TextIO) -> None:
               f"\n    gold: {gold}\n    answer: {answer[:200]}{'…' if len(answer) > 200 else ''}", file=stream)
     for line in result.get("missed", []):
         print(f"  threshold missed: {line}", file=stream)
+
+
+def publish(lines: Sequence[str], doc: str | Path, name: str = "squad-table") -> None:
+    """Replace the block between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` in ``doc``."""
+    path = Path(doc)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start not in text or end not in text:
+        raise EvalError(f"{path} has no {start} ... {end} block to write the table into")
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    path.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail, encoding="utf-8")

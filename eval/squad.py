@@ -24,8 +24,7 @@ from rag import Assistant, MiniLMEmbedding, RagError, Settings
 from eval.errors import EvalError
 from eval.metrics import contains_answer, percentile
 
-__all__ = ["SquadQuestion", "load_squad", "sample", "write_corpus", "run_squad", "baseline_retriever", "table",
-           "publish"]
+__all__ = ["SquadQuestion", "load_squad", "sample", "write_corpus", "run_squad", "baseline_retriever", "table"]
 
 K = 5
 
@@ -224,14 +223,3 @@ def table(s: dict, command: str, wh: dict | None = None) -> list[str]:
                          f"{f(v['answer_contains_gold'], 1)} | {f(v['abstained'], 1)} |")
     return lines
 
-
-def publish(lines: Sequence[str], doc: str | Path, name: str = "squad-table") -> None:
-    """Replace the block between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` in ``doc``."""
-    path = Path(doc)
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    if start not in text or end not in text:
-        raise EvalError(f"{path} has no {start} ... {end} block to write the table into")
-    head, rest = text.split(start, 1)
-    tail = rest.split(end, 1)[1]
-    path.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail, encoding="utf-8")

@@ -102,3 +102,24 @@ def test_report_includes_the_judge_validation(tmp_path):
     assert splits["tune"]["n"] + splits["heldout"]["n"] == splits["all"]["n"] >= 80
     md = (tmp_path / "o" / "report.md").read_text(encoding="utf-8")
     assert "## Support judge validation" in md and "| heldout |" in md
+
+
+def test_publish_rewrites_only_the_marked_block(tmp_path, capsys):
+    from eval.report import publish
+
+    doc = tmp_path / "eval.md"
+    doc.write_text("intro\n<!-- corpus-results:start -->\nold\n<!-- corpus-results:end -->\nouttro\n", encoding="utf-8")
+    publish(["| a | b |", "|---|---|"], doc, "corpus-results")
+    assert doc.read_text(encoding="utf-8") == ("intro\n<!-- corpus-results:start -->\n| a | b |\n|---|---|\n"
+                                               "<!-- corpus-results:end -->\nouttro\n")
+    answers = tmp_path / "a.jsonl"
+    answers.write_text(json.dumps({"id": "n01", "answer": "x", "abstained": True}) + "\n", encoding="utf-8")
+    plain = tmp_path / "plain.md"
+    plain.write_text("no block here\n", encoding="utf-8")
+    code = main(["--answers", str(answers), "--corpus", str(CORPUS), "--out", str(tmp_path / "o"),
+                 "--publish", str(plain)])
+    assert code == 2 and "has no <!-- corpus-results:start --> block" in capsys.readouterr().err
+    assert plain.read_text(encoding="utf-8") == "no block here\n" and not (tmp_path / "o").exists()
+    main(["--answers", str(answers), "--corpus", str(CORPUS), "--out", str(tmp_path / "o"), "--publish", str(doc),
+          "--no-progress"])
+    assert "| **all** | 55 |" in doc.read_text(encoding="utf-8")
