@@ -52,6 +52,17 @@ class _Candidate:
         return self.hit.passage
 
 
+def _headline(text: str) -> bool:
+    """A heading, caption or teaser title rather than a sentence of the article."""
+    text = text.strip()
+    if len(text) < 25 or text.count(" ") < 3:
+        return True
+    if text[-1] in ".!?\"'”’:)":
+        return False
+    tokens = [t for t in text.split() if t[:1].isalpha()]
+    return bool(tokens) and sum(t[0].isupper() for t in tokens) >= 0.6 * len(tokens)
+
+
 def _expand(terms: set[str]) -> set[str]:
     """Add the leading words of long glued tokens ("quadrilateralmeet" → "quadrilater…") for matching."""
     extra = {t[:n] for t in terms if len(t) >= 14 and t.isalpha() for n in range(6, len(t) - 3)}
@@ -88,7 +99,7 @@ class ExtractiveAnswerer:
     def __init__(self, doc_freq: Mapping[str, int] | None = None, n_passages: int = 1, max_sentences: int = 3,
                  min_coverage: float = 0.45, second_ratio: float = 0.8, related: int = 3,
                  context_mix: float = 0.7, rescue_dense: float = 0.55, rescue_coverage: float = 0.2,
-                 next_ratio: float = 0.75,
+                 next_ratio: float = 0.75, value_coverage: float = 0.0,
                  weights: Sequence[float] = SENTENCE_WEIGHTS, before: Mapping[str, set[str]] | None = None):
         if not 1 <= max_sentences <= 6:
             raise ValueError(f"max_sentences must be 1..6, got {max_sentences!r}")
@@ -108,6 +119,7 @@ class ExtractiveAnswerer:
         self.rescue_dense = rescue_dense
         self.rescue_coverage = rescue_coverage
         self.next_ratio = next_ratio
+        self.value_coverage = value_coverage
         self.second_ratio = second_ratio
         self.related = related
 
@@ -150,7 +162,11 @@ class ExtractiveAnswerer:
             return len(term) >= 5 and any(len(p) >= 5 and (p.startswith(term) or term.startswith(p))
                                           for p in terms)
 
-        return sum(1 for name in names if not any(named(t) for t in name))
+        def present(name: tuple[str, ...]) -> bool:
+            words_ = [t for t in name if len(t) >= 3] or list(name)
+            return 2 * sum(named(t) for t in words_) >= len(words_)
+
+        return sum(1 for name in names if not present(name))
 
     def _entities_ok(self, q: Question, p_terms: set[str]) -> bool:
         """A passage must name the question's named things (one of three may be missing)."""
@@ -168,7 +184,8 @@ class ExtractiveAnswerer:
             return True
         near = s_terms | prev_terms
         if q.type != "statement":
-            return self._missing_names(q.entity_terms, near) <= len(q.entity_terms) // 3
+            return (self._missing_names(q.entity_terms, near) <= len(q.entity_terms) // 3
+                    and self._coverage(q.terms, near) >= self.value_coverage)
         speaker, topic = q.entity_terms[:1], q.entity_terms[1:]
         speaks = (self._missing_names(speaker, s_terms) == 0
                   or bool(_SPEAKER_PRONOUN.search(text)) and self._missing_names(speaker, p_terms) == 0)
@@ -184,8 +201,6 @@ class ExtractiveAnswerer:
         q_terms = set(q.terms)
         for hit in hits:
             p = hit.passage
-            if p.boilerplate:
-                continue  # site furniture ("Read More »", newsletter blurbs) is never an answer
             p_terms = _expand(set(content_terms(p.clean)) | set(content_terms(p.title)))
             # "he said" may refer to the person the previous passage named
             ents = self._entities_ok(q, p_terms | self.before.get(p.id, set()))
@@ -205,10 +220,12 @@ class ExtractiveAnswerer:
                     strength if q.needs_value or q.type == "statement" else 0.0,
                     len(q_bigrams & set(zip(s_list, s_list[1:]))) / len(q_bigrams) if q_bigrams else 0.0,
                     min(1.0, len(s_terms - q_terms) / 8.0),
-                    1.0 if len(span.text) < 25 or span.text.count(" ") < 3 else 0.0,
+                    1.0 if _headline(span.text) else 0.0,
                     self._coverage(context_terms, s_terms | p_terms) if context_terms else 1.0,
                 )
                 score = float(sum(w * f for w, f in zip(self.weights, feats)))
+                if p.boilerplate:
+                    score *= 0.7  # site furniture answers only what the article text does not
                 grounded = self._grounded(q, s_terms, prev_terms, p_terms | self.before.get(p.id, set()), span.text)
                 out.append(_Candidate(hit, i, span, score, cov, ctx, dense, strength > 0, ents, strength, feats,
                                       grounded))
@@ -263,7 +280,8 @@ class ExtractiveAnswerer:
             follow = next((c for c in cands if c.hit is best.hit and c.index == nxt), None)
             adds = bool(follow) and follow.typed and bool(
                 set(content_terms(follow.span.clean)) - set(content_terms(best.span.clean)) & set(q.terms))
-            if follow and (_ANAPHOR.match(follow.span.text) and (follow.score >= 0.6 * best.score or adds)
+            if follow and (best.span.text.rstrip().endswith(":")
+                           or _ANAPHOR.match(follow.span.text) and (follow.score >= 0.6 * best.score or adds)
                            or not q.needs_value and follow.score >= self.next_ratio * best.score):
                 chosen.append(follow)
         for c in cands:

@@ -38,7 +38,8 @@ _SPEECH = frozenset(stem(w) for w in (
     "said say says told tells stated state noted note highlighted highlight stressed stress warned warn "
     "emphasized emphasised emphasize underscored acknowledged acknowledge explained explain claimed claim "
     "announced announce argued argue added add remarked described describe pointed asserted assert "
-    "accused accuse echoed urged urge called insisted responded reaffirmed expressed mentioned").split())
+    "accused accuse echoed urged urge called insisted responded reaffirmed expressed mentioned tweeted tweet "
+    "wrote write writes dismissed dismissing denied deny denies").split())
 _PLACE_HINT = frozenset(
     "in at from near across into within located based border borders region province city capital".split())
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -52,7 +53,7 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("place", re.compile(r"\bwhere\b|\bwhich (?:country|countries|city|cities|region|place|province|state)\b|"
                          r"\bwhat (?:country|countries|city|region|place|province)\b", re.I)),
     ("statement", re.compile(r"\b(?:say|said|says|tell|told|state|stated|claim|claimed|warn|warned|think|"
-                             r"view|position|stance|remarks?|comment(?:ed)?)\b", re.I)),
+                             r"view|stance|remarks?|comment(?:ed)?|tweet(?:ed)?)\b", re.I)),
     ("reason", re.compile(r"\bwhy\b|\bwhat (?:caused|led to|is the reason)\b", re.I)),
 )
 _CALENDAR_WORDS = frozenset(
@@ -131,6 +132,8 @@ def analyze(text: str) -> Question:
         if pattern.search(norm):
             qtype = name
             break
+    if qtype == "person" and _WHO_IS.match(norm):
+        qtype = "other"  # "Who is Amir Khan Muttaqi?" asks for a description, not another name
     seen: dict[str, None] = {}
     for w in words(norm):
         if w in STOPWORDS or w in QUESTION_WORDS:
@@ -217,6 +220,11 @@ def _names(norm: str, exclude: set[str] | frozenset[str]) -> list[str]:
     return out
 
 
+_WHO_IS = re.compile(r"^\s*(?i:who)\s+(?i:is|was|are|were)\s+(?:[A-Z][\w'’\-.]*\s*){1,5}\??\s*$")
+_NEEDS_NAME = re.compile(r"\bwho\s+(?:leads?|led|heads?|headed|chairs?|chaired|runs?|ran|commands?|commanded)\b|"
+                         r"\bwho\s+(?:is|was)\s+the\s+(?:[\w'’\-]+\s+){0,4}(?:leader|head|president|minister|"
+                         r"secretary|secretary-general|chairman|chief|spokesperson|spokesman|commander|general|envoy|"
+                         r"ambassador|director)\b", re.I)
 _LIST = re.compile(r"(?:[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,\s*){2,}(?:and\s+)?[A-Z][\w'’\-]+")
 _CALENDAR = frozenset(w.lower() for w in (
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
@@ -262,8 +270,8 @@ def type_strength(sentence: str, q: Question) -> float:
                           for t in m.group(0).split()) * 2 < len(m.group(0).split())
                   and not _PLACE_HINT.intersection(norm[max(0, m.start() - 6): m.start()].lower().split())
                   and not re.search(r"[A-Z]\w*\s+(?:to|of|for|on|and)\s+$", norm[max(0, m.start() - 30): m.start()])]
-        if not actors:
-            return 0.0
+        if not actors or _NEEDS_NAME.search(q.text):
+            return 0.0  # "who leads X" wants a person, not another organisation
         return 0.6 if any(_near(sentence, a, wanted) for a in actors[:8]) else 0.4
     if q.type == "place":
         if not values:

@@ -70,6 +70,33 @@ def _node(pid: str, source: str, text: str, embedding: np.ndarray, meta: dict):
     )
 
 
+_OPENED: dict[str, int | None] = {}  # chroma dir → inode it had when this process opened it
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _forget_replaced_chroma(path: str) -> None:
+    """Drop chromadb's per-process cached system for ``path`` if the directory was replaced since.
+
+    chromadb keeps one system per persist directory for the life of the process; after another
+    process (or ``rag index --rebuild``) moved the directory aside and built a new one, that cached
+    system points at segments that no longer exist ("Missing metadata segment").
+    """
+    if path in _OPENED and _OPENED[path] != _inode(path):
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        system = SharedSystemClient._identifier_to_system.pop(path, None)
+        SharedSystemClient._identifier_to_refcount.pop(path, None)
+        if system is not None:
+            system.stop()
+        del _OPENED[path]
+
+
 class IndexStore:
     """Reads and writes one index directory; every write goes through :meth:`write_document`."""
 
@@ -122,15 +149,18 @@ class IndexStore:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
+            path = str(self.home / "chroma")
+            _forget_replaced_chroma(path)
             try:
                 self._client = chromadb.PersistentClient(
-                    path=str(self.home / "chroma"),
+                    path=path,
                     settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
                 )
             except Exception as exc:  # chroma raises many kinds on a damaged directory
                 raise IndexCorruptError(
                     f"vector store at {self.home / 'chroma'} is unreadable ({type(exc).__name__}: {exc}); "
                     "run `rag index --rebuild`") from exc
+            _OPENED[path] = _inode(path)
         return self._client
 
     def vectors(self, name: str):
@@ -149,6 +179,8 @@ class IndexStore:
         return self._stores[name]
 
     def close(self) -> None:
+        if self._client is not None and hasattr(self._client, "close"):
+            self._client.close()  # releases chromadb's per-process system for this directory
         with self._conn_lock:
             for db in self._conns:
                 db.close()
