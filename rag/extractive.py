@@ -25,7 +25,7 @@ ABSTAIN_TEXT = "The corpus does not say."
 #: Sentence-score weights for the features of ``_candidates``: term coverage in the sentence, in its
 #: passage, dense similarity, passage score, answer-type strength, question-bigram overlap, new
 #: information, short-line penalty, follow-up context. Tuned on SQuAD2-dev (scripts/tune_answerer.py).
-SENTENCE_WEIGHTS = (0.42, 0.12, 0.30, 0.12, 0.25, 0.0, 0.0, -0.2, 0.06)
+SENTENCE_WEIGHTS = (0.42, 0.12, 0.30, 0.12, 0.25, 0.0, 0.0, -0.2, 0.35)
 _SPEAKER_PRONOUN = re.compile(r"\b(?:he|she|they) (?:said|added|noted|stressed|warned|told|stated|explained|emphasi[sz]ed)\b|"
                               r"^(?:he|she|they|the (?:russian|pakistani|foreign) (?:minister|fo))\b", re.I)
 _ANAPHOR = re.compile(r"^(?:he|she|they|it|this|these|those|the (?:militants?|group|minister|two|organi[sz]ation|"
@@ -234,7 +234,7 @@ class ExtractiveAnswerer:
         return out
 
     # -- deciding ----------------------------------------------------------------------------------
-    def _abstain_reason(self, q: Question, best: _Candidate | None) -> str | None:
+    def _abstain_reason(self, q: Question, best: _Candidate | None, context_used: bool = False) -> str | None:
         if best is None:
             return "no passage was retrieved"
         unknown = [e for e, name in zip(q.entities, q.entity_terms)
@@ -248,6 +248,9 @@ class ExtractiveAnswerer:
                 return f"no passage gives {q.entities[0]}'s words on this"
             return "no sentence ties " + " and ".join(repr(e) for e in q.entities) + " to an answer"
         covered = max(best.coverage, (1 - self.context_mix) * best.coverage + self.context_mix * best.context_coverage)
+        if best.features and best.features[-1] < 1.0 or context_used:
+            # a follow-up's own words are few ("How many people died?"): the earlier turns' count too
+            covered = max(covered, 0.5 * covered + 0.5 * best.features[-1])
         if covered < self.min_coverage and not (best.dense >= self.rescue_dense and covered >= self.rescue_coverage):
             return f"the best passage covers only {covered:.0%} of the question's key terms"
         if q.needs_value and best.strength < 0.5:
@@ -315,7 +318,7 @@ class ExtractiveAnswerer:
             pool = [c for c in pool if c.grounded] or pool
             typed = [c for c in pool if c.typed] if q.needs_value else pool
             best = (typed or pool)[0]
-        reason = self._abstain_reason(q, best)
+        reason = self._abstain_reason(q, best, bool(context_terms))
         if reason is not None:
             return self._abstention(question, hits, reason, standalone, t0)
         chosen = self._select(q, cands, best)

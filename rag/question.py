@@ -256,7 +256,7 @@ def type_strength(sentence: str, q: Question) -> float:
     if q.type in ("other", "reason"):
         return 1.0
     exclude = set(q.terms)
-    wanted = {t for t in q.terms if not is_generic(t)}
+    wanted = set(q.terms)  # "140 people" answers "how many people died"
     values = answer_values(sentence, q.type, exclude=exclude)
     if q.type == "statement":
         return 1.0 if values else 0.0
