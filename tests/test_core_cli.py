@@ -194,15 +194,15 @@ def test_corpus_of_only_unreadable_files_is_one_error(tmp_path):
     assert_one_line_error(proc, "no readable")
 
 
-def _index_in_process(corpus: Path, home: Path) -> None:
-    a = rag.Assistant(corpus_dir=corpus, home=home)
-    a.index()
-    a.store.close()
+def _index(corpus: Path, home: Path) -> None:
+    """Index in a subprocess, so that this process holds no Chroma client on a directory the test breaks."""
+    proc = core_run_cli("index", "--corpus", str(corpus), "--home", str(home))
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_corrupted_records_give_one_line_and_rebuild_sets_them_aside(small):
     corpus, home = small
-    _index_in_process(corpus, home)
+    _index(corpus, home)
     garbage = os.urandom(4096)
     (home / "records.sqlite").write_bytes(garbage)
     q = "How many engineers did the alpha project in Riga employ?"
@@ -226,7 +226,7 @@ def test_corrupted_records_give_one_line_and_rebuild_sets_them_aside(small):
 @pytest.mark.slow
 def test_corrupted_vector_store_gives_one_line_and_rebuild_works(small):
     corpus, home = small
-    _index_in_process(corpus, home)
+    _index(corpus, home)
     chroma_db = home / "chroma" / "chroma.sqlite3"
     assert chroma_db.is_file()
     garbage = os.urandom(8192)
