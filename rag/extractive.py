@@ -100,6 +100,7 @@ class ExtractiveAnswerer:
                  min_coverage: float = 0.45, second_ratio: float = 0.8, related: int = 3,
                  context_mix: float = 0.7, rescue_dense: float = 0.55, rescue_coverage: float = 0.2,
                  next_ratio: float = 0.75, value_coverage: float = 0.0,
+                 strict_terms: bool = False,
                  weights: Sequence[float] = SENTENCE_WEIGHTS, before: Mapping[str, set[str]] | None = None):
         if not 1 <= max_sentences <= 6:
             raise ValueError(f"max_sentences must be 1..6, got {max_sentences!r}")
@@ -120,6 +121,7 @@ class ExtractiveAnswerer:
         self.rescue_coverage = rescue_coverage
         self.next_ratio = next_ratio
         self.value_coverage = value_coverage
+        self.strict_terms = strict_terms
         self.second_ratio = second_ratio
         self.related = related
 
@@ -136,14 +138,15 @@ class ExtractiveAnswerer:
             return 1.0
         return sum(w for t, w in weights if t in have) / total
 
-    def _known_term(self, term: str) -> str | None:
-        """The corpus term a question term stands for: itself, or a one-letter misspelling of it."""
+    def _known_term(self, term: str, fuzzy: bool = True) -> str | None:
+        """The corpus term a question term stands for: itself, a glued form, or (``fuzzy``, for
+        names) a one-letter misspelling of it."""
         if self.doc_freq.get(term, 0) > 0:
             return term
         if len(term) < 6:
             return None
         for cand in self.doc_freq:
-            if abs(len(cand) - len(term)) <= 1 and cand[:2] == term[:2] and _one_edit(cand, term):
+            if fuzzy and abs(len(cand) - len(term)) <= 1 and cand[:2] == term[:2] and _one_edit(cand, term):
                 return cand
             if len(cand) >= len(term) + 4 and cand.startswith(term):
                 return cand  # glued to the next word in the text ("Quadrilateralmeetings")
@@ -223,10 +226,13 @@ class ExtractiveAnswerer:
                     1.0 if _headline(span.text) else 0.0,
                     self._coverage(context_terms, s_terms | p_terms) if context_terms else 1.0,
                 )
+                grounded = self._grounded(q, s_terms, prev_terms, p_terms | self.before.get(p.id, set()), span.text)
+                if grounded and q.type == "statement" and q.entity_terms:
+                    # "… he said": the speaker counts as named in the sentence
+                    feats = (self._coverage(q.terms, s_terms | set(q.entity_terms[0]), generic=0.5),) + feats[1:]
                 score = float(sum(w * f for w, f in zip(self.weights, feats)))
                 if p.boilerplate:
                     score *= 0.7  # site furniture answers only what the article text does not
-                grounded = self._grounded(q, s_terms, prev_terms, p_terms | self.before.get(p.id, set()), span.text)
                 out.append(_Candidate(hit, i, span, score, cov, ctx, dense, strength > 0, ents, strength, feats,
                                       grounded))
                 prev_terms = s_terms
@@ -255,8 +261,9 @@ class ExtractiveAnswerer:
             return f"the best passage covers only {covered:.0%} of the question's key terms"
         if q.needs_value and best.strength < 0.5:
             return f"no sentence gives a {q.type} for this question"
-        if q.needs_value or q.type == "statement":
-            missing = [t for t in q.terms if len(t) >= 4 and not is_generic(t) and self._known_term(t) is None]
+        if q.needs_value or q.type == "statement" or self.strict_terms:
+            missing = [t for t in q.terms if len(t) >= 4 and not is_generic(t)
+                       and self._known_term(t, fuzzy=False) is None]
             if missing:
                 return f"the corpus never uses the word {missing[0]!r} the question turns on"
         if q.type == "statement" and q.entities and not best.typed:
