@@ -170,7 +170,8 @@ ANSWERABLE = [
     ("What did CSTO leaders reaffirm?", "commitment", {"002"}),
     ("What position does Nabeel Munir hold?", "Special Secretary", {"001"}),
     ("Who is Amir Khan Muttaqi?", "Interim Foreign Minister", {"001"}),
-    ("What did Russia and Pakistan agree on regarding Afghanistan?", "no military solution", {"004"}),
+    ("What did Russia and Pakistan agree on regarding Afghanistan?", ("no military solution", "Afghan-led peace"),
+     {"004"}),
     ("How long has the US been involved in Afghanistan according to the article?", "16 years", {"004"}),
     # quotes
     ("What did Asif say about Daesh?", "no real acknowledgement by Kabul and Washington", {"004"}),
@@ -204,12 +205,13 @@ ANSWERABLE = [
 def test_answer_states_the_fact_and_cites_the_article(core_assistant, core_index, question, fact, gold):
     answer = ask(core_assistant, core_index, question)
     assert not answer.abstained, f"false abstention: {answer.notes}"
-    assert fold(fact) in fold(answer.text), answer.text
+    facts = (fact,) if isinstance(fact, str) else fact  # several acceptable answers
+    assert any(fold(f) in fold(answer.text) for f in facts), answer.text
     gold_sources = {A[g] for g in gold}
     cited = [c for c in answer.citations if c.source in gold_sources]
     assert cited, f"none of {sorted(gold)} cited: {[c.source for c in answer.citations]}"
     # the fact comes from a cited sentence of a gold article, not from somewhere else in the answer
-    assert any(squash(fact) in squash(c.quote) for c in cited), [c.quote for c in cited]
+    assert any(squash(f) in squash(c.quote) for f in facts for c in cited), [c.quote for c in cited]
 
 
 def test_the_lavrov_isis_example_from_the_issue(core_assistant, core_index):
