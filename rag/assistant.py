@@ -64,6 +64,7 @@ class _State:
                 self.before[p.id] = previous[p.source]
             previous[p.source] = set(content_terms(p.sentences[-1].clean)) if p.sentences else set()
         self.doc_freq = df
+        self.extractive = ExtractiveAnswerer(df, len(snap), before=self.before)
 
 
 class Assistant:
@@ -195,7 +196,7 @@ class Assistant:
         return self.retriever.retrieve(self._ready().snap, text, k, extra=context)
 
     def _answerer(self, state: _State):
-        extractive = ExtractiveAnswerer(state.doc_freq, len(state.snap), before=state.before)
+        extractive = state.extractive
         if self._llm is None:
             return extractive
         from .generative import GenerativeAnswerer

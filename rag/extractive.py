@@ -52,6 +52,11 @@ class _Candidate:
         return self.hit.passage
 
 
+def _overlap(a: set[str], b: set[str]) -> float:
+    """Share of the smaller term set found in the other: a cheap filter before the judge."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
 def _headline(text: str) -> bool:
     """A heading, caption or teaser title rather than a sentence of the article."""
     text = text.strip()
@@ -112,6 +117,7 @@ class ExtractiveAnswerer:
             raise ValueError(f"weights needs {len(SENTENCE_WEIGHTS)} values, got {len(weights)}")
         self.weights = tuple(float(w) for w in weights)
         self.doc_freq = dict(doc_freq or {})
+        self._known: dict[tuple[str, bool], str | None] = {}
         self.before: dict[str, set[str]] = dict(before or {})
         self.n_passages = max(1, n_passages)
         self.max_sentences = max_sentences
@@ -143,6 +149,12 @@ class ExtractiveAnswerer:
         names) a one-letter misspelling of it."""
         if self.doc_freq.get(term, 0) > 0:
             return term
+        key = (term, fuzzy)
+        if key not in self._known:
+            self._known[key] = self._lookup(term, fuzzy)
+        return self._known[key]
+
+    def _lookup(self, term: str, fuzzy: bool) -> str | None:
         if len(term) < 6:
             return None
         for cand in self.doc_freq:
@@ -339,8 +351,10 @@ class ExtractiveAnswerer:
             else:
                 groups.append([c])
         for g in groups:
+            g_terms = set(content_terms(g[0].span.clean))
             for c in cands[:12]:
                 if all(c.passage.source != x.passage.source for x in g) and c.score >= 0.5 * best.score \
+                        and _overlap(g_terms, set(content_terms(c.span.clean))) >= 0.4 \
                         and supports(c.span.text, display(g[0].span)).supported:
                     g.append(c)
         citations: list[Citation] = []

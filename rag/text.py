@@ -212,4 +212,10 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed words that carry meaning (no stopwords, no question words)."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
+    return list(_content_terms(text))
+
+
+@lru_cache(maxsize=100_000)
+def _content_terms(text: str) -> tuple[str, ...]:
+    # cached: every question scores the same corpus sentences again
+    return tuple(stem(w) for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS)
