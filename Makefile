@@ -26,6 +26,7 @@ test: install-test
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest -m slow
 	$(BIN)/rag eval --home $(VENV)/eval-home --out eval/reports/ci --no-progress
+	$(BIN)/rag eval --dataset squad2-dev --limit 150 --out eval/reports/ci-squad --no-progress
 
 bench: install
 	$(BIN)/python eval/bench.py
