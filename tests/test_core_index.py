@@ -114,8 +114,8 @@ def test_added_file_is_indexed_and_answered(core_index_copy):
     before = _ids(a)
     new = idx.corpus / "extra" / "005_summit.md"
     new.parent.mkdir()
-    new.write_text("# CSTO Summit In Astana\n\nThe CSTO summit in Astana on 14 October drew 3,200 delegates from "
-                   "member states.\n\nOrganisers said the next summit will be held in Yerevan.\n", encoding="utf-8")
+    new.write_text("# CSTO Summit In Astana\n\nThe CSTO summit in Astana on 14 October was attended by 3,200 delegates "
+                   "from member states.\n\nOrganisers said the next summit will be held in Yerevan.\n", encoding="utf-8")
     report = a.index()
     assert report.added == ("extra/005_summit.md",) and report.updated == () and report.removed == ()
     assert report.embedded == _texts(idx, "extra/005_summit.md")
