@@ -14,6 +14,7 @@ from typing import Iterator, Mapping, Sequence
 
 from .answer import Answer, AnswerSentence, Citation, StreamEvent
 from .judge import supports
+from .lexicon import variants
 from .passages import Passage, SentenceSpan
 from .question import Question, analyze, answer_values, is_generic, type_strength
 from .retrieve import Hit
@@ -142,7 +143,7 @@ class ExtractiveAnswerer:
         total = sum(w for _, w in weights)
         if total <= 0:
             return 1.0
-        return sum(w for t, w in weights if t in have) / total
+        return sum(w for t, w in weights if t in have or variants(t) & have) / total
 
     def _known_term(self, term: str, fuzzy: bool = True) -> str | None:
         """The corpus term a question term stands for: itself, a glued form, or (``fuzzy``, for
@@ -220,9 +221,12 @@ class ExtractiveAnswerer:
             # "he said" may refer to the person the previous passage named
             ents = self._entities_ok(q, p_terms | self.before.get(p.id, set()))
             prev_terms: set[str] = self.before.get(p.id, set())  # the first sentence follows the last passage
+            all_terms = [_expand(set(content_terms(x.clean))) for x in p.sentences]
             for i, span in enumerate(p.sentences):
                 s_list = content_terms(span.clean)
-                s_terms = _expand(set(s_list))
+                s_terms = all_terms[i]
+                if span.text.rstrip().endswith(":") and i + 1 < len(all_terms):
+                    s_terms = s_terms | all_terms[i + 1]  # "… tweeted his explanation:" + the tweet
                 cov = self._coverage(q.terms, s_terms)
                 ctx = self._coverage(q.terms, p_terms)
                 dense = hit.sentence_scores[i] if i < len(hit.sentence_scores) else 0.0
@@ -275,7 +279,8 @@ class ExtractiveAnswerer:
             return f"no sentence gives a {q.type} for this question"
         if q.needs_value or q.type == "statement" or self.strict_terms:
             missing = [t for t in q.terms if len(t) >= 4 and not is_generic(t)
-                       and self._known_term(t, fuzzy=False) is None]
+                       and self._known_term(t, fuzzy=False) is None
+                       and not any(self.doc_freq.get(v, 0) for v in variants(t))]
             if missing:
                 return f"the corpus never uses the word {missing[0]!r} the question turns on"
         if q.type == "statement" and q.entities and not best.typed:

@@ -20,8 +20,7 @@ ANSWER_TYPES = ("person", "date", "number", "place", "statement", "reason", "oth
 
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
                  "sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion "
-                 "billions dozen dozens half first second third fourth fifth sixth seventh eighth ninth tenth "
-                 "several").split()
+                 "billions dozen dozens").split()  # ordinals ("first proposed") are not counts
 _NUMBER = re.compile(r"(?<![\w])(?:[$€£]\s?)?\d[\d,.]*(?:\s?(?:%|percent|per cent))?|\b(?:"
                      + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 _MONTHS = ("january february march april may june july august september october november december "
@@ -156,8 +155,8 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
     """Candidate answers of ``qtype`` in a sentence, minus anything the question itself says."""
     norm = normalize(sentence)
     if qtype == "number":
-        return [m.group(0).strip() for m in _NUMBER.finditer(norm) if not _DATE.fullmatch(m.group(0).strip())
-                or len(m.group(0).strip()) != 4]
+        found = [m.group(0).strip().rstrip(".,") for m in _NUMBER.finditer(norm)]
+        return [v for v in found if v and not (len(v) == 4 and _DATE.fullmatch(v))]  # a year is not a count
     if qtype == "date":
         return [m.group(0) for m in _DATE.finditer(norm)]
     if qtype == "person":

@@ -26,7 +26,7 @@ DEFAULT_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("When was the CSTO established?", "CSTO"),
     ("How many lives has Pakistan lost in the fight against terrorism?", "lives"),
 )
-DEFAULT_CONCURRENCY = 4
+from .cli import DEFAULT_CONCURRENCY  # one definition; ui.cli must not import gradio
 _MAX_SCANNED_DOCS = 200
 
 

@@ -10,6 +10,13 @@ from typing import Any
 
 import rag
 
+# Kept here, not imported from ui.app: registering the subcommand must not load gradio, or every
+# `rag` command (even `rag ask`) would pay its import time (~4 s of CPU, measured).
+DEFAULT_CONCURRENCY = 4
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+AUTH_ENV = "RAG_AUTH"
+
 __all__ = ["register", "run"]
 
 log = logging.getLogger("ui")
@@ -37,9 +44,6 @@ def _positive(value: str) -> int:
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add ``serve`` to the ``rag`` CLI."""
-    from .app import DEFAULT_CONCURRENCY
-    from .server import AUTH_ENV, DEFAULT_HOST, DEFAULT_PORT
-
     p = subparsers.add_parser(
         "serve", parents=[common], help="open the chat page in a browser (http://127.0.0.1:7860)",
         description="Serve the chat page. Binds 127.0.0.1 unless --host says otherwise; "
@@ -59,7 +63,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> argparse.Argum
 
 
 def _auth(args: argparse.Namespace) -> tuple[str, str] | None:
-    from .server import AUTH_ENV, parse_auth
+    from .server import parse_auth
 
     raw = args.auth if args.auth is not None else os.environ.get(AUTH_ENV)
     try:

@@ -13,9 +13,7 @@ from .assets import CSS, HEAD
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "AUTH_ENV", "parse_auth", "launch"]
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7860
-AUTH_ENV = "RAG_AUTH"
+from .cli import AUTH_ENV, DEFAULT_HOST, DEFAULT_PORT  # noqa: E402  (defined without gradio)
 # System fonts only: nothing to download, and the same look in a headless browser.
 _FONTS = ("system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "DejaVu Sans",
           "sans-serif")
