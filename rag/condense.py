@@ -2,8 +2,9 @@
 
 The prompt is LlamaIndex's own (``CondensePlusContextChatEngine``'s condense template). The
 rewrite only steers retrieval: the answer is still verified against the passages found. A reply
-that is empty, an answer rather than a question, or wildly long is discarded and the follow-up
-is used as typed, so a weak model cannot make retrieval worse than no rewrite at all.
+that is empty, wildly long, not a question, or drops the follow-up's own key terms is discarded;
+the follow-up is then used with the previous question appended in parentheses, so a weak model
+cannot make retrieval worse than no rewrite at all.
 """
 
 from __future__ import annotations
@@ -19,12 +20,18 @@ from rag.errors import LLMError
 from rag.llm import llm_failure
 from rag.passages import count_tokens
 from rag.prompt import strip_markers
+from rag.text import content_terms
 
 __all__ = ["condense", "format_history", "CONDENSE_PROMPT"]
 
 CONDENSE_PROMPT = PromptTemplate(DEFAULT_CONDENSE_PROMPT_TEMPLATE)
 HISTORY_TOKENS = 800  # the most recent turns that fit are shown; older ones are dropped
 _ANSWER_CHARS = 400  # each earlier answer is cut to this: its topic matters, not its detail
+_QUESTION_START = re.compile(
+    r"(?:who|whom|whose|what|when|where|which|why|how|did|does|do|is|are|was|were|can|could|will|would|"
+    r"should|has|have|had)\b",
+    re.IGNORECASE,
+)
 _LABEL = re.compile(r"^\s*(?:standalone(?:\s+question)?|rephrased(?:\s+question)?|question)\s*:\s*", re.I)
 
 
@@ -70,8 +77,20 @@ def condense(llm: LLM, history: Sequence[tuple[str, str]], question: str) -> str
     except Exception as exc:  # noqa: BLE001 - any backend failure becomes one line
         raise llm_failure(llm, exc, "rewrite the follow-up") from None
     rewritten = _clean(reply)
+    if _plausible(rewritten, question):
+        return rewritten
+    # A weak model's rewrite is discarded; the previous question still tells retrieval the topic.
+    previous = " ".join((history[-1][0] or "").split())
+    return f"{question} ({previous})" if previous else question
+
+
+def _plausible(rewritten: str, question: str) -> bool:
+    """A rewrite is kept only if it is a question of sane length that keeps the follow-up's
+    key terms (it may add the ones from history, not drop the ones asked)."""
     if not rewritten or len(rewritten) > max(3 * len(question), len(question) + 200):
-        return question
-    if not rewritten.endswith("?") and len(rewritten) > 2 * len(question) + 80:
-        return question  # reads like an answer, not a question
-    return rewritten
+        return False
+    if not (rewritten.endswith("?") or _QUESTION_START.match(rewritten)):
+        return False  # reads like an answer or a preamble, not a question
+    asked = set(content_terms(question))
+    kept = asked & set(content_terms(rewritten))
+    return not asked or len(kept) * 2 >= len(asked)

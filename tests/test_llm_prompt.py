@@ -93,9 +93,18 @@ def test_condense_without_history_does_not_call_the_llm():
     assert llm.prompts == []
 
 
-@pytest.mark.parametrize("junk", ["", "   ", "The CSTO " * 80])
-def test_condense_keeps_the_question_when_the_rewrite_is_junk(junk):
-    assert condense(ScriptedLLM([junk or " "]), HISTORY, "And the Russian side?") == "And the Russian side?"
+@pytest.mark.parametrize(
+    "junk",
+    [
+        " ",
+        "The CSTO " * 80,
+        "The following is a standalone answer to the chat request:",  # SmolLM2, measured
+        "Who led Pakistan's delegation?",  # drops what the follow-up asks about
+    ],
+)
+def test_condense_discards_a_junk_rewrite_and_keeps_the_topic(junk):
+    out = condense(ScriptedLLM([junk]), HISTORY, "And the Russian side?")
+    assert out == "And the Russian side? (Who led Pakistan's delegation at the working group meeting?)"
 
 
 def test_condense_keeps_only_recent_history_that_fits():
