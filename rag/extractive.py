@@ -376,7 +376,7 @@ class ExtractiveAnswerer:
                 existing = next((x.n for x in citations if (x.source, x.start) == key), None)
                 if existing is None:
                     existing = len(citations) + 1
-                    citations.append(make_citation(existing, c.passage, c.span, c.score))
+                    citations.append(make_citation(existing, c.passage, c.span, c.hit.score))
                 ns.append(existing)
             text = display(g[0].span)
             verdict = supports(g[0].span.text, text)
