@@ -7,7 +7,6 @@ the assistant reports, so hit@k covers follow-ups too.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from tqdm import tqdm
 
 from rag import Assistant, RagError, split_sentences
 from eval.errors import EvalError
-from eval.gold import GoldQuestion
+from eval.gold import GoldQuestion, read_jsonl
 from eval.metrics import Span
 from eval.scoring import CorpusFiles, QuestionScore, Run, by_kind, score_run, summarize
 
@@ -80,16 +79,8 @@ def load_answers(path: str | Path) -> dict[str, dict]:
     """Answers made elsewhere: one JSON object a line, ``Answer.to_dict()`` shape plus ``"id"``.
     Without ``"sentences"``, the answer text is split into sentences and its [n] marks are read."""
     path = Path(path)
-    if not path.is_file():
-        raise EvalError(f"answers file not found: {path}")
     out: dict[str, dict] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvalError(f"{path}:{n}: not JSON ({exc.msg})") from None
+    for n, row in read_jsonl(path, "answers"):
         if not isinstance(row, dict) or "id" not in row or ("answer" not in row and "abstained" not in row):
             raise EvalError(f"{path}:{n}: expected an object with \"id\" and \"answer\" (Answer.to_dict() + id)")
         for key in ("citations", "sentences"):

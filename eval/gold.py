@@ -49,19 +49,24 @@ class GoldQuestion:
         return q
 
 
-def load_questions(path: str | Path = QUESTIONS_PATH) -> list[GoldQuestion]:
-    """Read and validate a questions file; one :class:`EvalError` line on the first bad record."""
+def read_jsonl(path: str | Path, what: str):
+    """``(line number, object)`` for each non-empty line of a JSON-lines file; one EvalError line else."""
     path = Path(path)
     if not path.is_file():
-        raise EvalError(f"questions file not found: {path}")
-    out, seen = [], set()
+        raise EvalError(f"{what} file not found: {path}")
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            yield n, json.loads(line)
         except json.JSONDecodeError as exc:
             raise EvalError(f"{path}:{n}: not JSON ({exc.msg})") from None
+
+
+def load_questions(path: str | Path = QUESTIONS_PATH) -> list[GoldQuestion]:
+    """Read and validate a questions file; one :class:`EvalError` line on the first bad record."""
+    out, seen = [], set()
+    for n, row in read_jsonl(path, "questions"):
         q = GoldQuestion.from_dict(row, f"{path}:{n}")
         if q.id in seen:
             raise EvalError(f"{path}:{n}: duplicate question id {q.id!r}")
