@@ -87,7 +87,7 @@ class _Numbering:
                     start=span.start,
                     end=span.end,
                     quote=p.text[span.start - p.start : span.end - p.start],
-                    score=float(span.score),
+                    score=float(span.hit.score),  # as documented: the passage's fused retrieval score
                     passage_id=p.id,
                     passage_start=p.start,
                     passage_end=p.end,
