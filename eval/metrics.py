@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
+    "shown_sentences",
     "Span",
     "overlaps",
     "evidence_rank",
@@ -159,12 +160,21 @@ def _supported(judge: Judge, texts: Sequence[str], sentence: str) -> bool:
     return bool(texts) and bool(judge("\n\n".join(texts), sentence)[0])
 
 
+def shown_sentences(answer: Mapping) -> list:
+    """The sentences a user was shown: a generated answer lists the ones its verifier removed too
+    (``supported: false``, counted in ``removed``); those were never shown, so they are not scored."""
+    sentences = list(answer.get("sentences") or [])
+    if answer.get("mode") == "generative" and int(answer.get("removed") or 0) > 0:
+        return [s for s in sentences if s.get("supported", True)]
+    return sentences
+
+
 def citation_recall(answer: Mapping, judge: Judge, passage_text: PassageText = _quote) -> float | None:
     """Share of the answer's sentences that their cited passages (together) support.
 
     A sentence without a citation, or citing a number the answer does not list, is unsupported.
     None for an answer without sentences (an abstention)."""
-    sentences = answer.get("sentences") or []
+    sentences = shown_sentences(answer)
     if not sentences:
         return None
     ok = sum(_supported(judge, [passage_text(c) for c in _cited(answer, s)], s["text"]) for s in sentences)
@@ -176,7 +186,7 @@ def citation_precision(answer: Mapping, judge: Judge, passage_text: PassageText 
     supports the sentence alone, or if the sentence is supported by all its citations but not
     without this one.  None when the answer has no citations at all."""
     good = total = 0
-    for sentence in answer.get("sentences") or []:
+    for sentence in shown_sentences(answer):
         refs = sentence.get("citations", [])
         cited = _cited(answer, sentence)
         total += len(refs)

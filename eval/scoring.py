@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from eval.gold import GoldQuestion
 from eval.metrics import (
+    shown_sentences,
     Span,
     abstention_scores,
     citation_precision,
@@ -137,7 +138,7 @@ def score_run(run: Run, judge: Callable, files: CorpusFiles) -> QuestionScore:
         id=q.id, kind=q.kind, question=q.question, answerable=q.answerable, abstained=abstained,
         answer_text=text, rank=rank, fact_recall=facts, citation_recall=c_rec, citation_precision=c_prec,
         quotes_intact=intact, quotes_total=total, cites_gold_source=src, cites_gold_span=span,
-        sentences=len(answer.get("sentences") or []), removed=int(answer.get("removed") or 0),
+        sentences=len(shown_sentences(answer)), removed=int(answer.get("removed") or 0),
         latency_ms=run.latency_ms, passed=not failures, failures=tuple(failures), gold_facts=q.gold_facts,
         citations=tuple(f"[{c.get('n')}] {c.get('source')} {c.get('start')}-{c.get('end')}"
                         for c in answer.get("citations") or []),

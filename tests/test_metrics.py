@@ -128,3 +128,19 @@ def test_squad_normalisation_and_containment():
     assert contains_answer("It was the Normans who came.", ["Normans"])
     assert contains_answer("in 10th and 11th centuries", ["10th and 11th centuries"])
     assert not contains_answer("in the 110th century", ["10th"])
+
+
+def test_generated_sentences_the_verifier_removed_are_not_scored_as_shown():
+    from eval.metrics import citation_recall, shown_sentences
+
+    passage = "The attack killed over 140 people."
+    answer = {
+        "mode": "generative", "removed": 1,
+        "citations": [{"n": 1, "quote": passage}],
+        "sentences": [{"text": "The attack killed over 140 people.", "citations": [1], "supported": True},
+                      {"text": "The attack killed 900 people.", "citations": [1], "supported": False}],
+    }
+    assert len(shown_sentences(answer)) == 1
+    assert citation_recall(answer, lambda p, s: (s in p, 1.0, "")) == 1.0
+    shown_flagged = dict(answer, removed=0)  # --keep-unsupported: the flagged sentence was shown
+    assert citation_recall(shown_flagged, lambda p, s: (s in p, 1.0, "")) == 0.5
