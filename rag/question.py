@@ -127,9 +127,11 @@ def analyze(text: str) -> Question:
     """Question type, key terms and named entities of a question."""
     norm = normalize(text)
     qtype = "other"
+    lead = _LEAD_WH.search(norm)
     for name, pattern in _TYPE_PATTERNS:
-        if pattern.search(norm):
-            qtype = name
+        m = pattern.search(norm)
+        if m and not (lead and lead.start() < m.start() and _BARE_WH.fullmatch(m.group(0))):
+            qtype = name  # a bare "when/who/where" after "What …" is a conjunction, not the question word
             break
     if qtype == "person" and _WHO_IS.match(norm):
         qtype = "other"  # "Who is Amir Khan Muttaqi?" asks for a description, not another name
@@ -219,6 +221,8 @@ def _names(norm: str, exclude: set[str] | frozenset[str]) -> list[str]:
     return out
 
 
+_LEAD_WH = re.compile(r"\b(?:what|which|who|whom|whose|how|where|when|why)\b", re.I)
+_BARE_WH = re.compile(r"when|who|whom|whose|where", re.I)
 _WHO_IS = re.compile(r"^\s*(?i:who)\s+(?i:is|was|are|were)\s+(?:[A-Z][\w'’\-.]*\s*){1,5}\??\s*$")
 _NEEDS_NAME = re.compile(r"\bwho\s+(?:leads?|led|heads?|headed|chairs?|chaired|runs?|ran|commands?|commanded)\b|"
                          r"\bwho\s+(?:is|was)\s+the\s+(?:[\w'’\-]+\s+){0,4}(?:leader|head|president|minister|"
