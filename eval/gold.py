@@ -63,6 +63,13 @@ def read_jsonl(path: str | Path, what: str):
             raise EvalError(f"{path}:{n}: not JSON ({exc.msg})") from None
 
 
+def write_jsonl(path: str | Path, rows) -> None:
+    """One JSON object a line, UTF-8 kept readable (the gold files are reviewed by people)."""
+    with Path(path).open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def load_questions(path: str | Path = QUESTIONS_PATH) -> list[GoldQuestion]:
     """Read and validate a questions file; one :class:`EvalError` line on the first bad record."""
     out, seen = [], set()

@@ -81,6 +81,15 @@ def core_index_copy(core_index, tmp_path) -> CoreIndex:
     return _copy_index(core_index, tmp_path / "copy")
 
 
+def core_write(path: Path, data: str | bytes) -> None:
+    """Write a test file (text as UTF-8, bytes as they are), creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+
+
 def core_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

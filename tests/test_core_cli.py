@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES, RAG_BIN, core_check_index, core_run_cli
+from conftest import ARTICLES, RAG_BIN, core_check_index, core_run_cli, core_write
 
 import rag
 
@@ -44,20 +44,12 @@ def _run_many(*argvs: list[str]) -> list[subprocess.CompletedProcess]:
     return out
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
-
-
 @pytest.fixture
 def small(tmp_path):
     """A two-file corpus that indexes in a few seconds, and a home for it."""
     corpus = tmp_path / "corpus"
-    _write(corpus / "alpha.txt", "Alpha Report\n\nThe alpha project in Riga employed 412 engineers in 2023.\n")
-    _write(corpus / "beta.md", "# Beta Notes\n\nBeta shipped its first satellite from Tromso on 3 March 2021.\n")
+    core_write(corpus / "alpha.txt", "Alpha Report\n\nThe alpha project in Riga employed 412 engineers in 2023.\n")
+    core_write(corpus / "beta.md", "# Beta Notes\n\nBeta shipped its first satellite from Tromso on 3 March 2021.\n")
     return corpus, tmp_path / "home"
 
 
@@ -151,8 +143,8 @@ def test_more_bad_arguments(core_index_copy, tmp_path):
 
 def test_non_utf8_and_binary_files_are_skipped_with_a_warning(core_index_copy):
     idx = core_index_copy
-    _write(idx.corpus / "latin1.txt", "Caf\xe9 au lait in Riga costs 3 euros.\n".encode("latin-1"))
-    _write(idx.corpus / "sub" / "blob.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" + bytes(range(256)))
+    core_write(idx.corpus / "latin1.txt", "Caf\xe9 au lait in Riga costs 3 euros.\n".encode("latin-1"))
+    core_write(idx.corpus / "sub" / "blob.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" + bytes(range(256)))
     proc = core_run_cli("index", "--corpus", str(idx.corpus), "--home", str(idx.home))
     assert proc.returncode != 0  # a skipped file is worth a non-zero exit
     _no_traceback(proc)
@@ -171,8 +163,8 @@ def test_non_utf8_and_binary_files_are_skipped_with_a_warning(core_index_copy):
 
 def test_bad_files_in_a_fresh_index_do_not_stop_the_others(small):
     corpus, home = small
-    _write(corpus / "cp1252.md", "\u201cQuoted\u201d text from an old Windows editor.\n".encode("cp1252"))
-    _write(corpus / "nul.txt", b"text with a NUL\x00 byte in it\n")
+    core_write(corpus / "cp1252.md", "\u201cQuoted\u201d text from an old Windows editor.\n".encode("cp1252"))
+    core_write(corpus / "nul.txt", b"text with a NUL\x00 byte in it\n")
     proc = core_run_cli("index", "--corpus", str(corpus), "--home", str(home), env={"RAG_PROGRESS": "1"})
     assert proc.returncode != 0
     _no_traceback(proc)
@@ -188,8 +180,8 @@ def test_bad_files_in_a_fresh_index_do_not_stop_the_others(small):
 
 def test_corpus_of_only_unreadable_files_is_one_error(tmp_path):
     corpus = tmp_path / "corpus"
-    _write(corpus / "a.txt", b"\xff\xfe\x00h\x00i")
-    _write(corpus / "b.txt", b"\xc3\x28 invalid")
+    core_write(corpus / "a.txt", b"\xff\xfe\x00h\x00i")
+    core_write(corpus / "b.txt", b"\xc3\x28 invalid")
     proc = core_run_cli("index", "--corpus", str(corpus), "--home", str(tmp_path / "home"))
     assert_one_line_error(proc, "no readable")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES, CORPUS
+from conftest import ARTICLES, CORPUS, core_write
 
 import rag
 from rag.embed import MAX_WORD_PIECES
@@ -136,27 +136,19 @@ def test_citation_of_000_carries_its_url(core_assistant):
     assert cited and all(c.url and c.url.startswith("https://www.aa.com.tr/") for c in cited)
 
 
-def _write(path: Path, text: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-
-
 @pytest.fixture
 def mixed_corpus(tmp_path) -> Path:
     c = tmp_path / "corpus"
-    _write(c / "alpha.txt", "Alpha Report\n\nThe alpha project in Riga employed 412 engineers in 2023.\n")
-    _write(c / "notes" / "beta.md", "# Beta Notes\n\nBeta shipped its first satellite from Tromso on 3 March 2021.\n")
-    _write(c / "notes" / "deeper" / "gamma.txt",
+    core_write(c / "alpha.txt", "Alpha Report\n\nThe alpha project in Riga employed 412 engineers in 2023.\n")
+    core_write(c / "notes" / "beta.md", "# Beta Notes\n\nBeta shipped its first satellite from Tromso on 3 March 2021.\n")
+    core_write(c / "notes" / "deeper" / "gamma.txt",
            "Gamma Brief\n\nThe gamma reservoir near Tartu holds 9,300 cubic metres of water.\n")
-    _write(c / ".hidden.txt", "Hidden\n\nThe hidden vault in Vilnius stores 5,555 silver coins.\n")
-    _write(c / ".cache" / "delta.txt", "Delta\n\nThe delta depot in Kaunas stores 777 copper kettles.\n")
-    _write(c / "notes" / ".draft.md", "Draft\n\nThe draft plan for Narva lists 31 ferries.\n")
-    _write(c / "table.csv", "name,count\nzinc lanterns in Parnu,64\n")
-    _write(c / "page.html", "<p>The epsilon tower in Tallinn has 88 floors.</p>\n")
-    _write(c / "README", "The omega mill in Klaipeda grinds 19 tonnes.\n")
+    core_write(c / ".hidden.txt", "Hidden\n\nThe hidden vault in Vilnius stores 5,555 silver coins.\n")
+    core_write(c / ".cache" / "delta.txt", "Delta\n\nThe delta depot in Kaunas stores 777 copper kettles.\n")
+    core_write(c / "notes" / ".draft.md", "Draft\n\nThe draft plan for Narva lists 31 ferries.\n")
+    core_write(c / "table.csv", "name,count\nzinc lanterns in Parnu,64\n")
+    core_write(c / "page.html", "<p>The epsilon tower in Tallinn has 88 floors.</p>\n")
+    core_write(c / "README", "The omega mill in Klaipeda grinds 19 tonnes.\n")
     return c
 
 
@@ -196,7 +188,7 @@ def test_file_text_is_kept_exactly_as_read_crlf_bom_and_unicode(tmp_path):
     c = tmp_path / "corpus"
     raw = ("\ufeffHarbour Notes\r\n\r\nThe harbour master said \u201cthe Ventspils pier will reopen\u201d on "
            "14 May.\r\nThe pier cost \u20ac2.5 million to repair after the storm \u2014 twice the estimate.\r\n")
-    _write(c / "harbour.txt", raw.encode("utf-8"))
+    core_write(c / "harbour.txt", raw.encode("utf-8"))
     a = rag.Assistant(corpus_dir=c, home=tmp_path / "home")
     a.index()
     text = (c / "harbour.txt").read_bytes().decode("utf-8")

@@ -9,9 +9,10 @@ Run: python -m eval.tools.build_judge_pairs
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
+
+from eval.gold import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -190,9 +191,7 @@ def build() -> list[dict]:
 
 def main() -> None:
     rows = build()
-    with OUT.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(OUT, rows)
     n_sup = sum(r["supported"] for r in rows)
     print(f"{len(rows)} pairs ({n_sup} supported) -> {OUT}")
 

@@ -7,8 +7,9 @@ Run: python -m eval.tools.build_questions
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from eval.gold import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -200,9 +201,7 @@ def build() -> list[dict]:
 
 def main() -> None:
     rows = build()
-    with OUT.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(OUT, rows)
     print(f"{len(rows)} questions -> {OUT}")
 
 
