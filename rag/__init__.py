@@ -17,9 +17,10 @@ from .errors import (
     ModelError,
     QuestionError,
     RagError,
+    SettingsError,
 )
 from .extractive import ABSTAIN_TEXT
-from .indexer import IndexReport
+from .index import IndexReport
 from .judge import Support, supports
 from .passages import Passage, SentenceSpan
 from .retrieve import Hit
@@ -50,6 +51,7 @@ __all__ = [
     "RagError",
     "SentenceSpan",
     "Settings",
+    "SettingsError",
     "StreamEvent",
     "Support",
     "Turn",

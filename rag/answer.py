@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterator, Mapping
 
-__all__ = ["Citation", "AnswerSentence", "Answer", "StreamEvent"]
+__all__ = ["Citation", "AnswerSentence", "Answer", "StreamEvent", "marks", "stream_of"]
+
+
+def marks(numbers) -> str:
+    """``[1][2]`` for (1, 2): how an answer sentence shows its citations."""
+    return "".join(f"[{n}]" for n in numbers)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,23 @@ class Answer:
                 return c
         raise KeyError(n)
 
+    def without_sources(self, sources: set[str], note: str, abstain_text: str) -> "Answer":
+        """This answer minus every citation into ``sources`` (and the sentences left without one)."""
+        keep = [c for c in self.citations if c.source not in sources]
+        renumber = {c.n: i for i, c in enumerate(keep, start=1)}
+        sentences = []
+        for s in self.sentences:
+            ns = tuple(renumber[n] for n in s.citations if n in renumber)
+            if ns or not s.citations:
+                sentences.append(replace(s, citations=ns))
+        citations = tuple(replace(c, n=renumber[c.n]) for c in keep)
+        shown = [s for s in sentences if s.citations]
+        if not shown:
+            return replace(self, text=abstain_text, abstained=True, citations=(), sentences=(),
+                           notes=self.notes + (note,))
+        text = " ".join(f"{s.text} {marks(s.citations)}".strip() for s in sentences)
+        return replace(self, text=text, citations=citations, sentences=tuple(sentences), notes=self.notes + (note,))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
@@ -128,3 +150,13 @@ class StreamEvent:
 
     delta: str = ""
     answer: Answer | None = None
+
+
+def stream_of(answer: Answer) -> Iterator[StreamEvent]:
+    """A finished answer as a stream: its sentences one at a time, then the Answer itself."""
+    if answer.abstained or not answer.sentences:
+        yield StreamEvent(delta=answer.text)
+    else:
+        for i, s in enumerate(answer.sentences):
+            yield StreamEvent(delta=("" if i == 0 else " ") + f"{s.text} {marks(s.citations)}".strip())
+    yield StreamEvent(answer=answer)

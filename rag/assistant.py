@@ -1,28 +1,40 @@
-"""The entry point: an assistant over one corpus folder and its index directory."""
+"""The entry point: an assistant over one corpus folder and its index directory.
+
+Answers come from an immutable snapshot of the last committed index. Before each question the
+assistant checks (in microseconds) whether any process committed since; the first question to notice
+loads the new snapshot while concurrent ones keep answering from the old one. A changed corpus
+folder is re-indexed in the background; a question never waits on another process's indexing.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from .answer import Answer, StreamEvent
+from .answer import Answer, StreamEvent, stream_of
 from .embed import MiniLMEmbedding
-from .errors import CorpusError, QuestionError, RagError
-from .extractive import ExtractiveAnswerer
-from .indexer import IndexReport, Indexer, Progress
+from .errors import CorpusError, IndexBusyError, QuestionError, RagError
+from .extractive import ABSTAIN_TEXT, ExtractiveAnswerer
+from .index import IndexReport, Indexer, IndexStore, Progress, Snapshot
 from .ingest import EXTENSIONS, scan_corpus
 from .passages import Chunker
-from .retrieve import Hit, HybridRetriever, Snapshot
-from .settings import Settings
-from .store import IndexStore
+from .retrieve import Hit, HybridRetriever
+from .settings import Settings, check_k
 from .text import content_terms
 
 __all__ = ["Assistant", "IndexStatus", "DocumentInfo"]
+
+log = logging.getLogger("rag")
+#: While a writer commits file after file, a reader loads a new snapshot at most this often.
+_RELOAD_GAP = 1.0
+_NO_CONTENT = ("Abstained: none of the question's words occur in the documents — ask about what they say.",)
 
 
 @dataclass(frozen=True)
@@ -35,11 +47,13 @@ class IndexStatus:
     corpus_dir: Path
     last_indexed: datetime | None
     skipped: tuple[str, ...] = ()
+    read_only: bool = False
 
     def line(self) -> str:
-        when = self.last_indexed.strftime("%Y-%m-%d %H:%M:%S") if self.last_indexed else "never"
+        when = self.last_indexed.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if self.last_indexed else "never"
+        ro = ", read-only" if self.read_only else ""
         return (f"{self.documents} documents, {self.passages} passages indexed in {self.home} "
-                f"(last indexed {when})")
+                f"(last indexed {when}{ro})")
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,21 @@ class _State:
         self.extractive = ExtractiveAnswerer(df, len(snap), before=self.before)
 
 
+def clean_question(question: Any, limit: int) -> str:
+    """The question as it will be asked, or a :class:`QuestionError` saying in one line why not."""
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, got {type(question).__name__}")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in question):
+        raise QuestionError("the question contains bytes that are not valid UTF-8 text; retype it")
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in question)  # NUL, controls
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("the question is empty")
+    if len(text) > limit:
+        raise QuestionError(f"the question is {len(text):,} characters long; the limit is {limit:,}")
+    return text
+
+
 class Assistant:
     """Answers questions over ``corpus_dir`` with cited sentences; indexes incrementally on first use."""
 
@@ -83,14 +112,18 @@ class Assistant:
         self.embedder = MiniLMEmbedding()
         self.store = IndexStore(self.settings.home)
         self.retriever = HybridRetriever(self.embedder)
-        self._indexer = Indexer(self.store, self.embedder, Chunker(self.settings.max_passage_tokens))
-        self._lock = threading.RLock()
+        self._indexer = Indexer(self.store.home, self.embedder, Chunker(self.settings.max_passage_tokens))
+        self._index_lock = threading.Lock()  # one indexing run at a time in this process
+        self._reload_lock = threading.Lock()  # one snapshot load at a time; others answer meanwhile
+        self._first_lock = threading.Lock()
         self._state: _State | None = None
-        self._signature: tuple | None = None
+        self._signature: tuple | None = None  # the corpus folder as the last completed run saw it
         self._checked_at = 0.0
+        self._reloaded_at = 0.0
+        self._background: threading.Thread | None = None
         self.last_report: IndexReport | None = None
+        self.last_index_error: str | None = None
         self._llm = None
-        self._generative = None
         if self.settings.llm is not None:
             from .llm import resolve_llm
 
@@ -105,8 +138,16 @@ class Assistant:
     def home(self) -> Path:
         return Path(self.settings.home)
 
-    def _corpus_signature(self) -> tuple:
-        files, _ = scan_corpus(self.corpus_dir)
+    @property
+    def read_only(self) -> bool:
+        """True when this process may only read the index (a shared, read-only index directory)."""
+        return not self.store.home.writable
+
+    def _corpus_signature(self) -> tuple | None:
+        try:
+            files, _ = scan_corpus(self.corpus_dir)
+        except CorpusError:
+            return None
         sig = []
         for f in files:
             try:
@@ -116,45 +157,111 @@ class Assistant:
                 sig.append((str(f), -1, -1))
         return tuple(sig)
 
-    def index(self, progress: Progress | None = None, *, rebuild: bool = False) -> IndexReport:
-        """Bring the index in line with the corpus folder (only changed files are embedded)."""
-        with self._lock:
-            if rebuild and self.home.exists():
-                self.store.set_aside()
-                self.store = IndexStore(self.settings.home)
-                self._indexer.store = self.store
+    def index(self, progress: Progress | None = None, *, rebuild: bool = False,
+              wait: bool | float = True) -> IndexReport | None:
+        """Bring the index in line with the corpus folder (only changed files are embedded).
+
+        ``wait``: True waits for another indexer to finish, False returns None at once when one is
+        running, a number of seconds waits that long and then raises :class:`IndexBusyError`.
+        """
+        timeout = -1 if wait is True else (0 if wait is False else float(wait))
+        if not self._index_lock.acquire(timeout=timeout):
+            if wait is False:
+                return None
+            raise IndexBusyError(f"this process is already indexing {self.home}")
+        try:
             signature = self._corpus_signature()
-            report = self._indexer.sync(self.corpus_dir, progress)
+            report = self._indexer.sync(self.corpus_dir, progress, rebuild=rebuild, wait=wait)
+            if report is None:
+                return None
             self.last_report = report
             self._signature = signature
-            self._checked_at = time.monotonic()
-            if report.changed or self._state is None:
-                self._state = _State(Snapshot(self.store))
-            return report
+        finally:
+            self._index_lock.release()
+        self._reload(force=True)
+        return report
 
-    def _ready(self) -> _State:
-        """The current snapshot, re-indexing first if the corpus changed since the last look."""
-        state = self._state
-        now = time.monotonic()
-        if state is not None and now - self._checked_at < self.settings.refresh_seconds:
-            return state
-        with self._lock:
-            if self._state is None or self._corpus_signature() != self._signature:
-                self.index()
-            self._checked_at = time.monotonic()
-            assert self._state is not None
+    def _reload(self, force: bool = False) -> None:
+        """Load the current snapshot; without ``force``, only when no other thread is loading one."""
+        if not self._reload_lock.acquire(blocking=force):
+            return
+        try:
+            state = self._state
+            if not force and state is not None and not self.store.changed_since(state.snap):
+                return
+            try:
+                snap = self.store.load()
+            except RagError:
+                if force or state is None:
+                    raise
+                log.warning("could not load the new index state; answering from the previous one", exc_info=True)
+                return
+            if snap is not None:
+                self._state = _State(snap)
+        finally:
+            self._reload_lock.release()
+
+    def _first(self) -> _State:
+        with self._first_lock:
+            if self._state is None:
+                if not self.read_only and self.corpus_dir.is_dir() and not self.store.exists():
+                    self.index()  # nothing to answer from yet: the first index is this question's work
+                if self._state is None:
+                    self._reload(force=True)
+            if self._state is None:
+                if not self.corpus_dir.is_dir():
+                    raise CorpusError(f"corpus folder {self.corpus_dir} does not exist and {self.home} holds no index")
+                raise RagError(f"nothing is indexed in {self.home} yet; run `rag index`")
             return self._state
 
+    def _ready(self) -> _State:
+        """The snapshot to answer from: the last committed state of the index.
+
+        A changed corpus folder is re-indexed in the background (the question that noticed waits
+        ``index_wait_seconds`` for it, the others not at all).
+        """
+        if self._state is None:
+            self._first()
+        now = time.monotonic()
+        if now - self._checked_at >= self.settings.refresh_seconds:
+            self._checked_at = now
+            self._refresh_corpus()
+        if now - self._reloaded_at >= _RELOAD_GAP and self.store.changed_since(self._state.snap):
+            self._reloaded_at = now
+            self._reload()
+        return self._state
+
+    def _refresh_corpus(self) -> None:
+        """Re-index a changed corpus folder in the background; wait for it a moment, never longer."""
+        if self.read_only or not self.corpus_dir.is_dir():
+            return
+        worker = self._background
+        if worker is None or not worker.is_alive():
+            worker = threading.Thread(target=self._background_index, name="rag-index", daemon=True)
+            self._background = worker
+            worker.start()
+        worker.join(self.settings.index_wait_seconds)
+
+    def _background_index(self) -> None:
+        signature = self._corpus_signature()
+        if signature is None or signature == self._signature:
+            return
+        try:
+            self.index(wait=False)
+        except RagError as exc:
+            self.last_index_error = str(exc)
+            self._signature = signature  # do not retry until the folder changes again
+        except Exception as exc:  # noqa: BLE001 - a background run must not disappear silently
+            log.exception("background indexing failed")
+            self.last_index_error = f"{type(exc).__name__}: {exc}"
+            self._signature = signature
+
     def status(self) -> IndexStatus:
-        if not self.store.exists():
-            return IndexStatus(0, 0, self.home, self.corpus_dir, None)
-        db = self.store.db()
-        docs = db.execute("SELECT count(*) FROM documents").fetchone()[0]
-        passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
-        last = self.store.get_meta("last_indexed")
+        docs, passages = self.store.counts() if self.store.exists() else (0, 0)
+        last = self.store.get_meta("last_indexed") if self.store.exists() else None
         skipped = tuple(s.source for s in self.last_report.skipped) if self.last_report else ()
-        return IndexStatus(docs, passages, self.home, self.corpus_dir,
-                           datetime.fromtimestamp(float(last)) if last else None, skipped)
+        when = datetime.fromtimestamp(float(last), tz=timezone.utc) if last else None
+        return IndexStatus(docs, passages, self.home, self.corpus_dir, when, skipped, self.read_only)
 
     def documents(self) -> list[DocumentInfo]:
         if not self.store.exists():
@@ -163,36 +270,22 @@ class Assistant:
                 for d in sorted(self.store.documents().values(), key=lambda d: d.source)]
 
     def document_text(self, source: str) -> str:
-        """The full text of an indexed file; any other name (or a path trick) is refused."""
-        known = self.store.documents() if self.store.exists() else {}
-        if source not in known:
+        """The indexed text of a document (what citations quote); any other name is refused."""
+        if not isinstance(source, str) or not source:
             raise RagError(f"{source!r} is not an indexed document")
-        path = (self.corpus_dir / source).resolve()
-        if not path.is_relative_to(self.corpus_dir.resolve()) or path.suffix.lower() not in EXTENSIONS:
+        found = self.store.document_text(source) if self.store.exists() else None
+        if found is None:
             raise RagError(f"{source!r} is not an indexed document")
-        try:
-            return path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CorpusError(f"{source}: cannot be read any more ({exc})") from exc
+        return found[1]
 
     # -- questions -------------------------------------------------------------------------------------
     def check_question(self, question: Any) -> str:
-        if not isinstance(question, str):
-            raise QuestionError(f"the question must be text, got {type(question).__name__}")
-        text = question.strip()
-        if not text:
-            raise QuestionError("the question is empty")
-        limit = self.settings.max_question_chars
-        if len(text) > limit:
-            raise QuestionError(f"the question is {len(text):,} characters long; the limit is {limit:,}")
-        return text
+        return clean_question(question, self.settings.max_question_chars)
 
     def retrieve(self, question: str, k: int | None = None, *, context: str = "") -> list[Hit]:
         """The ``k`` best passages for a question (hybrid BM25 + dense, fused by weight)."""
         text = self.check_question(question)
-        k = self.settings.k if k is None else k
-        if not isinstance(k, int) or not 1 <= k <= 50:
-            raise QuestionError(f"k must be an integer from 1 to 50, got {k!r}")
+        k = check_k(self.settings.k if k is None else k, QuestionError)
         return self.retriever.retrieve(self._ready().snap, text, k, extra=context)
 
     def _answerer(self, state: _State):
@@ -207,30 +300,64 @@ class Assistant:
              streaming: bool) -> Iterator[StreamEvent]:
         t0 = time.perf_counter()
         text = self.check_question(question)
+        k = check_k(self.settings.k if k is None else k, QuestionError)
         state = self._ready()
-        k = self.settings.k if k is None else k
-        if not isinstance(k, int) or not 1 <= k <= 50:
-            raise QuestionError(f"k must be an integer from 1 to 50, got {k!r}")
         query = standalone or text
+        if not any(state.doc_freq.get(t) for t in content_terms(f"{query} {context}")):
+            answer = Answer(question=text, text=ABSTAIN_TEXT, abstained=True, standalone_question=query,
+                            notes=_NO_CONTENT, timings_ms={"total": (time.perf_counter() - t0) * 1000})
+            yield from stream_of(answer)
+            return
         hits = self.retriever.retrieve(state.snap, query, k, extra=context)
         t1 = time.perf_counter()
         answerer = self._answerer(state)
-        kwargs: dict[str, Any] = {"standalone": standalone}
-        if isinstance(answerer, ExtractiveAnswerer):
-            kwargs["context"] = context
-        if streaming:
-            events = answerer.stream(text, hits, **kwargs)
+        if answerer is state.extractive:  # nothing is generated: check the whole answer, then stream it
+            events = stream_of(answerer.answer(text, hits, standalone=standalone, context=context))
+        elif streaming:
+            events = answerer.stream(text, hits, standalone=standalone)
         else:
-            events = iter([StreamEvent(answer=answerer.answer(text, hits, **kwargs))])
+            events = iter([StreamEvent(answer=answerer.answer(text, hits, standalone=standalone))])
         for event in events:
             if event.answer is None:
                 yield event
                 continue
+            answer = self._fresh(event.answer, state)
             t2 = time.perf_counter()
-            timings = dict(event.answer.timings_ms)
+            timings = dict(answer.timings_ms)
             timings.update(retrieve=(t1 - t0) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
-            yield StreamEvent(answer=replace(event.answer, timings_ms=timings,
-                                             standalone_question=event.answer.standalone_question or query))
+            yield StreamEvent(answer=replace(answer, timings_ms=timings,
+                                             standalone_question=answer.standalone_question or query))
+
+    def _fresh(self, answer: Answer, state: _State) -> Answer:
+        """Drop what cites a file that changed on disk since this snapshot indexed it.
+
+        One ``stat`` per cited file; a file whose size or time differ is read and the quote compared,
+        so a citation is never returned that the file no longer says.
+        """
+        if not answer.citations or not self.corpus_dir.is_dir():
+            return answer
+        stale: set[str] = set()
+        texts: dict[str, str | None] = {}
+        for c in answer.citations:
+            rec = state.snap.documents.get(c.source)
+            path = self.corpus_dir / c.source
+            try:
+                st = path.stat()
+                if rec is not None and (st.st_mtime_ns, st.st_size) == (rec.mtime_ns, rec.size):
+                    continue
+                if c.source not in texts and path.suffix.lower() in EXTENSIONS:
+                    texts[c.source] = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                texts[c.source] = None
+            text = texts.get(c.source)
+            if text is None or text[c.start:c.end] != c.quote:
+                stale.add(c.source)
+        if not stale:
+            return answer
+        self._checked_at = 0.0  # look at the folder again at the next question
+        note = ("Left out: " + ", ".join(sorted(stale)) + " changed since it was indexed; it is being "
+                "re-indexed — ask again in a moment.")
+        return answer.without_sources(stale, note, ABSTAIN_TEXT)
 
     def ask(self, question: str, k: int | None = None, *, context: str = "", standalone: str | None = None) -> Answer:
         """Answer one question (no history) with cited sentences, or abstain."""
@@ -243,6 +370,7 @@ class Assistant:
                standalone: str | None = None) -> Iterator[StreamEvent]:
         """The answer as it is produced: text deltas, then a last event carrying the whole Answer."""
         self.check_question(question)  # fail now, not at the first next()
+        check_k(self.settings.k if k is None else k, QuestionError)
         return self._run(question, k, context, standalone, streaming=True)
 
     def chat(self):
@@ -254,3 +382,8 @@ class Assistant:
     @property
     def llm(self):
         return self._llm
+
+    def close(self) -> None:
+        """Release the index files (the assistant reopens them if asked again)."""
+        self.store.close()
+

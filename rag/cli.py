@@ -40,17 +40,19 @@ def make_assistant(args: argparse.Namespace):
     from .assistant import Assistant
     from .settings import Settings
 
-    try:
-        settings = Settings.from_args(args)
-    except ValueError as exc:
-        raise RagError(str(exc)) from None
-    return Assistant(settings=settings)
+    return Assistant(settings=Settings.from_args(args))
 
 
-def index_with_progress(assistant, *, rebuild: bool = False, quiet: bool = False):
-    """Index with a progress bar on stderr; warn about files that were skipped."""
+def index_with_progress(assistant, *, rebuild: bool = False, quiet: bool = False, wait: bool = True):
+    """Index with a progress bar on stderr; warn about files that were skipped.
+
+    With ``wait`` False (what ``rag ask`` does), a read-only index or another process indexing right
+    now is no reason to stop: the answer comes from the last committed index.
+    """
     from tqdm import tqdm
 
+    if not wait and assistant.read_only:
+        return None
     bar = None
 
     def progress(done: int, total: int, label: str) -> None:
@@ -65,10 +67,18 @@ def index_with_progress(assistant, *, rebuild: bool = False, quiet: bool = False
         bar.refresh()
 
     try:
-        report = assistant.index(progress, rebuild=rebuild)
+        report = assistant.index(progress, rebuild=rebuild, wait=False)
+        if report is None and wait:
+            if not quiet:
+                print(f"waiting for another process that is indexing {assistant.home} …", file=sys.stderr)
+            report = assistant.index(progress, rebuild=rebuild, wait=True)
     finally:
         if bar is not None:
             bar.close()
+    if report is None:
+        if not quiet:
+            print("note: another process is indexing; answering from the last committed index", file=sys.stderr)
+        return None
     for skipped in report.skipped:
         print(f"warning: skipped {skipped.reason}", file=sys.stderr)
     return report
@@ -94,8 +104,8 @@ def _print_stream(events: Sequence[StreamEvent] | Any) -> Answer:
 def cmd_index(args: argparse.Namespace) -> int:
     assistant = make_assistant(args)
     report = index_with_progress(assistant, rebuild=args.rebuild)
-    if args.rebuild:
-        print("previous index set aside beside the new one (nothing was deleted)")
+    for note in report.notes:
+        print(note)
     print(report.summary())
     return 1 if report.skipped else 0
 
@@ -103,7 +113,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = make_assistant(args)
     question = assistant.check_question(args.question)
-    index_with_progress(assistant, quiet=args.json)
+    index_with_progress(assistant, quiet=args.json, wait=False)
     if args.json:
         print(assistant.ask(question).to_json(indent=2))
     else:
@@ -113,7 +123,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     assistant = make_assistant(args)
-    index_with_progress(assistant)
+    index_with_progress(assistant, wait=False)
     chat = assistant.chat()
     try:
         import readline  # noqa: F401  (line editing and history in the REPL)

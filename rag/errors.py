@@ -10,6 +10,7 @@ __all__ = [
     "IndexBusyError",
     "ModelError",
     "LLMError",
+    "SettingsError",
 ]
 
 
@@ -39,3 +40,7 @@ class ModelError(RagError):
 
 class LLMError(RagError):
     """An LLM backend is misconfigured, missing its extra, or failed to answer."""
+
+
+class SettingsError(RagError, ValueError):
+    """A setting (argument, ``RAG_*`` variable or option) has a value it cannot take."""

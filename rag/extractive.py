@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Sequence
 
-from .answer import Answer, AnswerSentence, Citation, StreamEvent
+from .answer import Answer, AnswerSentence, Citation, StreamEvent, marks, stream_of
 from .judge import supports
 from .lexicon import variants
 from .passages import Passage, SentenceSpan
@@ -381,7 +381,7 @@ class ExtractiveAnswerer:
             text = display(g[0].span)
             verdict = supports(g[0].span.text, text)
             sentences.append(AnswerSentence(text, tuple(ns), verdict.supported, verdict.score, verdict.reason))
-        body = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences)
+        body = " ".join(f"{s.text} {marks(s.citations)}" for s in sentences)
         return Answer(question=question, text=body, abstained=False, citations=tuple(citations),
                       sentences=tuple(sentences), timings_ms={"answer": (time.perf_counter() - t0) * 1000},
                       standalone_question=standalone or question)
@@ -400,11 +400,4 @@ class ExtractiveAnswerer:
     def stream(self, question: str, hits: Sequence[Hit], *, standalone: str | None = None,
                context: str = "") -> Iterator[StreamEvent]:
         """The same answer, one sentence at a time (nothing is generated, so nothing to wait for)."""
-        answer = self.answer(question, hits, standalone=standalone, context=context)
-        if answer.abstained:
-            yield StreamEvent(delta=answer.text)
-        else:
-            for i, s in enumerate(answer.sentences):
-                marks = "".join(f"[{n}]" for n in s.citations)
-                yield StreamEvent(delta=("" if i == 0 else " ") + f"{s.text} {marks}")
-        yield StreamEvent(answer=answer)
+        return stream_of(self.answer(question, hits, standalone=standalone, context=context))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,26 +52,74 @@ class SkippedFile:
     reason: str
 
 
-def _candidates(corpus_dir: Path) -> list[Path]:
-    files = []
-    for path in sorted(corpus_dir.rglob("*")):
-        rel = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.suffix.lower() in EXTENSIONS and path.is_file():
-            files.append(path)
-    return files
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a dangling or looping link
+        return False
+
+
+def _valid_name(rel: str) -> bool:
+    try:
+        rel.encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # a name with bytes that are not UTF-8 (surrogate-escaped)
+        return False
+
+
+def _shown(rel: str) -> str:
+    return rel.encode("utf-8", "replace").decode("utf-8")
+
+
+def _walk(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
+    """Indexable files (sorted), and the ones refused by policy: links that leave the folder, bad names.
+
+    One rule for files and folders: whatever a path *really* is must lie inside the corpus folder, so a
+    link to ``/etc/passwd`` (or to a folder outside) is never read, whichever way it is reached.
+    """
+    root = corpus_dir.resolve()
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+    seen_dirs = {root}
+    for dirpath, dirnames, filenames in os.walk(corpus_dir, followlinks=True):
+        here = Path(dirpath)
+        keep = []
+        for name in sorted(dirnames):
+            sub = here / name
+            if name.startswith("."):
+                continue
+            rel = _shown(sub.relative_to(corpus_dir).as_posix())
+            if not _inside(sub, root):
+                skipped.append(SkippedFile(rel, f"{rel}: a link to a folder outside the corpus folder; not indexed"))
+            elif sub.resolve() not in seen_dirs:  # a link back into the tree is walked once
+                seen_dirs.add(sub.resolve())
+                keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            path = here / name
+            rel = path.relative_to(corpus_dir).as_posix()
+            if name.startswith(".") or path.suffix.lower() not in EXTENSIONS:
+                continue
+            if not _valid_name(rel):
+                skipped.append(SkippedFile(_shown(rel), f"{_shown(rel)}: the file name is not valid UTF-8; "
+                                           "rename the file to index it"))
+            elif not _inside(path, root):
+                skipped.append(SkippedFile(rel, f"{rel}: a link to a file outside the corpus folder; not indexed"))
+            elif path.is_file():
+                files.append(path)
+    return sorted(files), skipped
 
 
 def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
-    """The indexable files under ``corpus_dir`` (recursive, hidden skipped); fails on a missing dir."""
+    """The indexable files under ``corpus_dir`` (recursive, hidden skipped), and the ones refused by
+    policy with the reason; fails on a missing folder."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.exists():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus path {corpus_dir} is not a folder")
     try:
-        return _candidates(corpus_dir), []
+        return _walk(corpus_dir)
     except OSError as exc:
         raise CorpusError(f"cannot list corpus folder {corpus_dir}: {exc.strerror or exc}") from exc
 
@@ -124,7 +173,7 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise CorpusError(f"{source}: file is {size / 1e6:.0f} MB, more than the {MAX_FILE_BYTES // 1_000_000} MB limit")
+            raise CorpusError(f"{source}: file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes")
         data = path.read_bytes()
     except PermissionError as exc:
         raise CorpusError(f"{source}: cannot read file (permission denied)") from exc

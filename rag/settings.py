@@ -7,7 +7,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Settings"]
+from .errors import SettingsError
+
+__all__ = ["Settings", "check_k", "K_RANGE"]
 
 _ENV = {
     "corpus_dir": "RAG_CORPUS",
@@ -15,7 +17,19 @@ _ENV = {
     "k": "RAG_K",
     "llm": "RAG_LLM",
     "llm_base_url": "RAG_LLM_BASE_URL",
+    "refresh_seconds": "RAG_REFRESH_SECONDS",
+    "index_wait_seconds": "RAG_INDEX_WAIT_SECONDS",
 }
+_NUMBERS = {"k": int, "refresh_seconds": float, "index_wait_seconds": float}
+K_RANGE = (1, 50)
+
+
+def check_k(k: Any, error: type[Exception] = SettingsError) -> int:
+    """``k`` (passages per question) if it is a whole number in :data:`K_RANGE`, else ``error``."""
+    lo, hi = K_RANGE
+    if not isinstance(k, int) or isinstance(k, bool) or not lo <= k <= hi:
+        raise error(f"k must be a whole number from {lo} to {hi}, got {k!r}")
+    return k
 
 
 @dataclass(frozen=True)
@@ -33,7 +47,10 @@ class Settings:
     llm: Any = None  # None / "none" / a spec string ("ollama:MODEL", "openai:MODEL", "gguf:PATH") / a LlamaIndex LLM
     llm_base_url: str | None = None
     keep_unsupported: bool = False
+    #: How often a running assistant looks for changed files in the corpus folder.
     refresh_seconds: float = 2.0
+    #: How long the question that noticed a change waits for its re-index (others never wait).
+    index_wait_seconds: float = 2.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus_dir", Path(self.corpus_dir).expanduser())
@@ -41,12 +58,15 @@ class Settings:
             object.__setattr__(self, "home", self.corpus_dir.absolute().parent / ".rag")
         else:
             object.__setattr__(self, "home", Path(self.home).expanduser())
-        if not isinstance(self.k, int) or not 1 <= self.k <= 50:
-            raise ValueError(f"k must be an integer from 1 to 50, got {self.k!r}")
-        if not 16 <= self.max_passage_tokens <= 240:
-            raise ValueError(f"max_passage_tokens must be 16..240, got {self.max_passage_tokens!r}")
-        if self.max_question_chars < 10:
-            raise ValueError(f"max_question_chars must be >= 10, got {self.max_question_chars!r}")
+        check_k(self.k)
+        if not isinstance(self.max_passage_tokens, int) or not 16 <= self.max_passage_tokens <= 240:
+            raise SettingsError(f"max_passage_tokens must be 16..240, got {self.max_passage_tokens!r}")
+        if not isinstance(self.max_question_chars, int) or self.max_question_chars < 10:
+            raise SettingsError(f"max_question_chars must be a whole number >= 10, got {self.max_question_chars!r}")
+        for name in ("refresh_seconds", "index_wait_seconds"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 3600:
+                raise SettingsError(f"{name} must be a number of seconds from 0 to 3600, got {value!r}")
         if isinstance(self.llm, str) and self.llm.strip().lower() in ("", "none", "extractive"):
             object.__setattr__(self, "llm", None)
 
@@ -57,11 +77,11 @@ class Settings:
         for name, var in _ENV.items():
             raw = os.environ.get(var)
             if raw:
-                values[name] = int(raw) if name == "k" else raw
+                values[name] = _parse(var, raw, _NUMBERS.get(name))
         known = {f.name for f in fields(cls)}
         for name, value in overrides.items():
             if name not in known:
-                raise TypeError(f"unknown setting {name!r}")
+                raise SettingsError(f"unknown setting {name!r}")
             if value is not None:
                 values[name] = value
         if "corpus_dir" in values and "home" not in values:
@@ -79,3 +99,13 @@ class Settings:
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+
+def _parse(var: str, raw: str, kind: type | None) -> Any:
+    if kind is None:
+        return raw
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{var} must be {what}, got {raw!r}") from None

@@ -102,16 +102,25 @@ def core_run_cli(*args: str, timeout: float = 300, env: dict | None = None) -> s
     return subprocess.run([str(RAG_BIN), *args], capture_output=True, text=True, timeout=timeout, env=base)
 
 
+def core_records(home: Path) -> Path:
+    """The records file of the generation an index directory currently serves."""
+    from rag.index import IndexHome
+
+    gen = IndexHome(home).current()
+    assert gen is not None, f"no published index generation in {home}"
+    return gen / "records.sqlite"
+
+
 def core_check_index(corpus: Path, home: Path) -> dict:
     """Assert the index in ``home`` is exactly what ``corpus`` holds now; returns {source: [passage ids]}.
 
     SQLite records and both Chroma collections hold the same ids (no duplicates, no strays), every
-    readable file is recorded with its current sha256, and its passages are the ones its current text
-    splits into, at the right offsets.
+    readable file is recorded with its current sha256 and its indexed text, and its passages are the
+    ones its current text splits into, at the right offsets.
     """
+    from rag.index import IndexStore
     from rag.ingest import read_document, scan_corpus
     from rag.passages import Chunker
-    from rag.store import IndexStore
 
     store = IndexStore(home)
     try:
@@ -119,15 +128,17 @@ def core_check_index(corpus: Path, home: Path) -> dict:
         ids = [p.id for p in passages]
         assert len(ids) == len(set(ids)), "duplicate passage ids in SQLite"
         assert store.vector_ids("passages") == set(ids), "Chroma passages differ from SQLite"
-        assert store.vectors("passages")._collection.count() == len(ids)
+        assert store.vector_count("passages") == len(ids)
         want_s = {f"{p.id}:{i}" for p in passages for i in range(len(p.sentences))}
         assert store.vector_ids("sentences") == want_s, "Chroma sentences differ from SQLite"
-        assert store.vectors("sentences")._collection.count() == len(want_s)
-        meta = store.vectors("passages")._collection.get(include=["metadatas"])
+        assert store.vector_count("sentences") == len(want_s)
         by_id = {p.id: p for p in passages}
-        for pid, m in zip(meta["ids"], meta["metadatas"]):
+        for pid, m in store.vector_metadatas("passages", ids).items():
             p = by_id[pid]
             assert (m["source"], m["start"], m["end"]) == (p.source, p.start, p.end)
+        loaded = store.records().load()
+        assert loaded.passage_vectors.shape == (len(passages), 384)
+        assert loaded.sentence_vectors.shape == (len(want_s), 384)
 
         files, _ = scan_corpus(corpus)
         chunker = Chunker(rag.Settings().max_passage_tokens)
@@ -143,6 +154,7 @@ def core_check_index(corpus: Path, home: Path) -> dict:
             assert docs[doc.source].sha256 == core_sha256(path), f"{doc.source} recorded with a stale hash"
             mine = [p for p in passages if p.source == doc.source]
             assert [p.id for p in mine] == expected[doc.source], f"{doc.source}: passages do not match its text"
+            assert store.document_text(doc.source) == (doc.sha256, doc.text)
             for p in mine:
                 assert doc.text[p.start:p.end] == p.text
                 for s in p.sentences:

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES, RAG_BIN, core_check_index, core_run_cli, core_write
+from conftest import ARTICLES, RAG_BIN, core_check_index, core_records, core_run_cli, core_write
 
 import rag
 
@@ -196,13 +196,14 @@ def test_corrupted_records_give_one_line_and_rebuild_sets_them_aside(small):
     corpus, home = small
     _index(corpus, home)
     garbage = os.urandom(4096)
-    (home / "records.sqlite").write_bytes(garbage)
+    records = core_records(home)
+    records.write_bytes(garbage)
     q = "How many engineers did the alpha project in Riga employ?"
 
     for argv in (["ask", q, "--json"], ["index"]):
         proc = core_run_cli(*argv, "--corpus", str(corpus), "--home", str(home))
         assert_one_line_error(proc, "rag index --rebuild")
-        assert (home / "records.sqlite").read_bytes() == garbage, "the broken index must not be deleted"
+        assert records.read_bytes() == garbage, "the broken index must not be deleted"
 
     proc = core_run_cli("index", "--rebuild", "--corpus", str(corpus), "--home", str(home))
     assert proc.returncode == 0, proc.stderr
@@ -219,11 +220,16 @@ def test_corrupted_records_give_one_line_and_rebuild_sets_them_aside(small):
 def test_corrupted_vector_store_gives_one_line_and_rebuild_works(small):
     corpus, home = small
     _index(corpus, home)
-    chroma_db = home / "chroma" / "chroma.sqlite3"
+    chroma_db = core_records(home).parent / "chroma" / "chroma.sqlite3"
     assert chroma_db.is_file()
     garbage = os.urandom(8192)
     chroma_db.write_bytes(garbage)
+    # answers come from the records, which are intact
     proc = core_run_cli("ask", "When did Beta ship its first satellite?", "--corpus", str(corpus), "--home", str(home))
+    assert proc.returncode == 0 and "2021" in proc.stdout, proc.stdout + proc.stderr
+    # writing needs the vector store: one line, nothing deleted
+    core_write(corpus / "new.txt", "New\n\nThe gamma team in Tartu built 31 drones.\n")
+    proc = core_run_cli("index", "--corpus", str(corpus), "--home", str(home))
     assert_one_line_error(proc, "rag index --rebuild")
     assert chroma_db.read_bytes() == garbage
     proc = core_run_cli("index", "--rebuild", "--corpus", str(corpus), "--home", str(home))

@@ -17,7 +17,7 @@ import pytest
 from conftest import ARTICLES, CORPUS, RAG_BIN, core_check_index, core_sha256
 
 import rag
-from rag.store import IndexStore
+from rag.index import IndexHome, IndexStore
 
 pytestmark = pytest.mark.slow
 
@@ -41,10 +41,15 @@ def _make_corpus(root: Path) -> Path:
     return corpus
 
 
+def _generation(home: Path) -> Path | None:
+    return IndexHome(home).current()
+
+
 def _state(home: Path) -> tuple[dict[str, str], bool]:
     """(source -> recorded sha256, whether some document is marked dirty mid-update) as SQLite has it now."""
-    db = home / "records.sqlite"
-    if not db.exists():
+    gen = _generation(home)
+    db = gen / "records.sqlite" if gen else None
+    if db is None or not db.exists():
         return {}, False
     try:
         con = sqlite3.connect(db, timeout=0.05)
@@ -63,13 +68,12 @@ def _committed(home: Path) -> int:
 
 def _between_stores(home: Path):
     """A condition that holds once Chroma's file changed after the last SQLite commit was seen."""
-    chroma = home / "chroma" / "chroma.sqlite3"
     seen = {"n": -1, "mtime": None}
 
     def mtime():
         try:
-            return chroma.stat().st_mtime_ns
-        except OSError:
+            return (_generation(home) / "chroma" / "chroma.sqlite3").stat().st_mtime_ns
+        except (OSError, TypeError):
             return None
 
     def check() -> bool:
@@ -124,7 +128,7 @@ def test_sigkill_at_any_moment_then_reindex_is_consistent(tmp_path):
     outcomes["after commits"] = r.kill_when(lambda: "3 commits" if _committed(home) >= base + 3 else "")
 
     # 3. inside Chroma's own write transaction (its rollback journal exists)
-    journal = home / "chroma" / "chroma.sqlite3-journal"
+    journal = _generation(home) / "chroma" / "chroma.sqlite3-journal"
     r = Run(corpus, home)
     base = _committed(home)
     outcomes["in chroma transaction"] = r.kill_when(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import ARTICLES, core_check_index
+from conftest import ARTICLES, core_check_index, core_records
 
 import rag
 from rag.ingest import read_document
@@ -165,7 +165,7 @@ def test_ask_indexes_on_first_use(tmp_path):
     answer = a.ask("How many cars does the Saaremaa ferry carry per crossing?")
     assert not answer.abstained and "150" in answer.text
     assert a.status().documents == 1
-    assert (tmp_path / "home" / "records.sqlite").is_file()
+    assert core_records(tmp_path / "home").is_file()
 
 
 def test_default_home_is_beside_the_corpus(tmp_path, monkeypatch):

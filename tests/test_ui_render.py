@@ -103,7 +103,9 @@ def test_markers_without_a_citation_stay_plain_text():
     ("../../etc/passwd.txt", "passwd.txt"),
     ("C:\\Users\\me\\Report Final.MD", "Report_Final.md"),
     (".hidden.txt", "hidden.txt"),
-    ("Ünïcödé – news.txt", "Unicode_news.txt"),
+    ("Ünïcödé – news.txt", "Ünïcödé_news.txt"),
+    ("日本語.txt", "日本語.txt"),
+    ("отчёт 2024.md", "отчёт_2024.md"),
 ])
 def test_upload_names_are_reduced_to_plain_corpus_names(raw, expected):
     assert safe_name(raw) == expected

@@ -75,10 +75,17 @@ def _auth(args: argparse.Namespace) -> tuple[str, str] | None:
 def _index_before_serving(assistant: Any) -> None:
     def progress(done: int, total: int, label: str = "") -> None:
         print(f"\rindexing {done}/{total} {label[:60]:<60}", end="", file=sys.stderr, flush=True)
+    if assistant.read_only:
+        print(f"index {assistant.home} is read-only here: serving it as it is", file=sys.stderr)
+        return
     try:
-        report = assistant.index(progress=progress)
-        line = report.summary() if hasattr(report, "summary") else str(report)
-        print(f"\rindexed: {line}".ljust(80), file=sys.stderr)
+        report = assistant.index(progress=progress, wait=False)
+        if report is None:
+            print("another process is indexing: serving the last committed index meanwhile", file=sys.stderr)
+            return
+        print(f"\rindexed: {report.summary()}".ljust(80), file=sys.stderr)
+        for skipped in report.skipped:
+            print(f"warning: skipped {skipped.reason}", file=sys.stderr)
     except rag.CorpusError as err:  # an empty corpus can still be filled by upload from the page
         print(f"\rwarning: {err} (add files from the page)".ljust(80), file=sys.stderr)
 
@@ -86,11 +93,7 @@ def _index_before_serving(assistant: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the Assistant from the common options, index if needed, serve until interrupted."""
     auth = _auth(args)
-    try:
-        settings = rag.Settings.from_args(args)
-    except ValueError as err:
-        raise rag.RagError(str(err)) from None
-    assistant = rag.Assistant(settings=settings)
+    assistant = rag.Assistant(settings=rag.Settings.from_args(args))
     if not args.no_index:
         _index_before_serving(assistant)
     from .app import build_app

@@ -178,7 +178,11 @@ class Page:
             def report(done: int, total: int, label: str = "") -> None:
                 if progress is not None:  # a fraction: an empty run (0 of 0) is complete, not 0 %
                     progress(min(done / total, 1.0) if total > 0 else 1.0, desc=label or "indexing")
-            return "Indexed: " + _summary(self.assistant.index(progress=report))
+            result = self.assistant.index(progress=report, wait=False)
+            if result is None:
+                return ("Another process is indexing this corpus right now; answers use the last "
+                        "committed index until it is done.")
+            return "Indexed: " + _summary(result)
         except rag.RagError as err:
             return f"Indexing failed: {err}"
         except Exception:  # noqa: BLE001

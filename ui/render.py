@@ -223,9 +223,11 @@ def status_html(status: Any, extra: str = "") -> str:
              f"<b>{int(status.passages):,}</b> passages indexed",
              f"index <code>{_esc(status.home)}</code>",
              f"last indexed {_esc(_when(status.last_indexed))}"]
+    if getattr(status, "read_only", False):
+        parts.append("read-only index (answers only; no re-index or upload here)")
     skipped = tuple(getattr(status, "skipped", ()) or ())
     if skipped:
-        parts.append(f"skipped (not UTF-8 text?): {_esc(', '.join(map(str, skipped)))}")
+        parts.append(f"skipped (see the re-index message for why): {_esc(', '.join(map(str, skipped)))}")
     tail = f' <span class="rag-status-extra">{_esc(extra)}</span>' if extra else ""
     return f'<div class="rag-status">{" · ".join(parts)}{tail}</div>'
 

@@ -1,7 +1,7 @@
 """Adding uploaded .txt/.md files to the corpus folder, safely.
 
 An upload arrives as a temporary file plus the name the browser sent. The name is reduced to a
-plain file name (no directories, no hidden files, only letters, digits, ``._-``), the content must
+plain file name (no directories, no hidden files, only letters and digits of any script and ``._-``), the content must
 be UTF-8 text, and an existing corpus file is never overwritten: identical content is reported as
 already present, different content is saved under a new numbered name.
 """
@@ -19,7 +19,7 @@ __all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "UploadResult", "safe_name", 
 ALLOWED_SUFFIXES = (".txt", ".md")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _MAX_STEM = 80
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^\w.-]+")  # letters and digits of any script stay ("日本語.txt")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def safe_name(raw: str) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("the file has no name")
     base = re.split(r"[\\/]", raw.strip())[-1]
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    base = unicodedata.normalize("NFC", base)
     base = _UNSAFE.sub("_", base).strip("._-")
     stem, dot, suffix = base.rpartition(".")
     if not dot or f".{suffix.lower()}" not in ALLOWED_SUFFIXES:

@@ -1,0 +1,143 @@
+"""The passage and sentence vectors in Chroma: nearest-neighbour search at scale, shareable by a server.
+
+Chroma is written through its own client API. LlamaIndex's ``ChromaVectorStore`` splits writes at
+41,665 records while Chroma refuses a write above ``client.get_max_batch_size()`` (5,461 here), which
+is how one long file used to take indexing down; every call below is split at Chroma's own limit.
+The SQLite records are the commit point: a file's vectors are replaced before its records commit,
+and a run that finds a file marked dirty replaces them again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .. import _env  # noqa: F401  (telemetry off before chromadb loads)
+from ..errors import IndexCorruptError
+
+__all__ = ["ChromaVectors", "COLLECTIONS"]
+
+COLLECTIONS = ("passages", "sentences")
+
+
+class ChromaVectors:
+    """The two collections of one index generation, in an embedded Chroma directory."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._client: Any = None
+        self._collections: dict[str, Any] = {}
+
+    def client(self) -> Any:
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            try:
+                self._client = chromadb.PersistentClient(
+                    path=str(self.path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+            except Exception as exc:  # chroma raises many kinds on a damaged directory
+                raise IndexCorruptError(f"vector store at {self.path} is unreadable ({type(exc).__name__}: "
+                                        f"{exc}); run `rag index --rebuild`") from exc
+        return self._client
+
+    def collection(self, name: str) -> Any:
+        if name not in COLLECTIONS:
+            raise ValueError(f"collection must be one of {COLLECTIONS}, got {name!r}")
+        if name not in self._collections:
+            try:
+                self._collections[name] = self.client().get_or_create_collection(
+                    name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            except IndexCorruptError:
+                raise
+            except Exception as exc:
+                raise IndexCorruptError(f"vector collection {name!r} in {self.path} is unreadable: {exc}") from exc
+        return self._collections[name]
+
+    def batch_size(self) -> int:
+        return max(1, int(self.client().get_max_batch_size()))
+
+    def _batches(self, n: int) -> Iterator[slice]:
+        size = self.batch_size()
+        for i in range(0, n, size):
+            yield slice(i, min(n, i + size))
+
+    # -- writing -------------------------------------------------------------------------------
+    def upsert(self, name: str, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        col = self.collection(name)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        for part in self._batches(len(ids)):
+            col.upsert(ids=list(ids[part]), embeddings=vectors[part], metadatas=list(metadatas[part]))
+
+    def delete_ids(self, name: str, ids: Sequence[str]) -> None:
+        col = self.collection(name)
+        ids = list(ids)
+        for part in self._batches(len(ids)):
+            col.delete(ids=ids[part])
+
+    def delete_sources(self, name: str, sources: Sequence[str]) -> None:
+        """Every vector of these files (found by metadata, so strays of a killed run go too)."""
+        col = self.collection(name)
+        sources = list(dict.fromkeys(sources))
+        size = self.batch_size()
+        for i in range(0, len(sources), 256):
+            where = {"source": {"$in": sources[i:i + 256]}}
+            while True:
+                found = col.get(where=where, include=[], limit=size)["ids"]
+                if not found:
+                    break
+                col.delete(ids=found)
+
+    def delete_source(self, name: str, source: str) -> None:
+        self.delete_sources(name, [source])
+
+    # -- reading -------------------------------------------------------------------------------
+    def ids(self, name: str) -> set[str]:
+        col = self.collection(name)
+        out: set[str] = set()
+        size = self.batch_size()
+        offset = 0
+        while True:
+            got = col.get(include=[], limit=size, offset=offset)["ids"]
+            out.update(got)
+            if len(got) < size:
+                return out
+            offset += size
+
+    def count(self, name: str) -> int:
+        return int(self.collection(name).count())
+
+    def metadatas(self, name: str, ids: Sequence[str]) -> dict[str, dict]:
+        col = self.collection(name)
+        out: dict[str, dict] = {}
+        ids = list(ids)
+        for part in self._batches(len(ids)):
+            got = col.get(ids=ids[part], include=["metadatas"])
+            out.update(zip(got["ids"], got["metadatas"]))
+        return out
+
+    def embeddings(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        col = self.collection(name)
+        out: dict[str, np.ndarray] = {}
+        ids = list(ids)
+        for part in self._batches(len(ids)):
+            got = col.get(ids=ids[part], include=["embeddings"])
+            out.update((i, np.asarray(e, dtype=np.float32)) for i, e in zip(got["ids"], got["embeddings"]))
+        return out
+
+    def query(self, name: str, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The ``n`` nearest ids with their cosine similarity (Chroma's HNSW index)."""
+        col = self.collection(name)
+        n = min(n, col.count())
+        if n <= 0:
+            return []
+        got = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
+
+    def close(self) -> None:
+        if self._client is not None and hasattr(self._client, "close"):
+            self._client.close()
+        self._client = None
+        self._collections.clear()
