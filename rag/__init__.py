@@ -4,12 +4,12 @@ Importing this package first puts the process in offline mode (telemetry off, ti
 from llama-index-core's bundled copies, hubs offline) before any of the heavy libraries load.
 """
 
-from . import _env  # noqa: F401  (must stay first)
-from .answer import Answer, AnswerSentence, Citation, StreamEvent
-from .assistant import Assistant, DocumentInfo, IndexStatus
-from .chat import Chat, Turn
-from .embed import MiniLMEmbedding
-from .errors import (
+from rag import _env  # noqa: F401  (must stay first)
+from rag.records import Answer, AnswerSentence, Citation, StreamEvent
+from rag.assistant import Assistant, DocumentInfo, IndexStatus
+from rag.chat.session import Chat, Turn
+from rag.index.embedder import MiniLMEmbedding
+from rag.errors import (
     CorpusError,
     IndexBusyError,
     IndexCorruptError,
@@ -19,13 +19,13 @@ from .errors import (
     RagError,
     SettingsError,
 )
-from .extractive import ABSTAIN_TEXT
-from .index import IndexReport
-from .judge import Support, supports
-from .passages import Passage, SentenceSpan
-from .retrieve import Hit
-from .sentences import split_sentences
-from .settings import Settings
+from rag.answer.extractive import ABSTAIN_TEXT
+from rag.index import IndexReport
+from rag.verify.judge import Support, supports
+from rag.ingest.chunk import Passage, SentenceSpan
+from rag.retrieve.hybrid import Hit
+from rag.text.sentences import split_sentences
+from rag.settings import Settings
 
 __version__ = "0.1.0"
 

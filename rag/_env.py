@@ -12,6 +12,9 @@ import os
 from importlib.util import find_spec
 from pathlib import Path
 
+#: Data files shipped with the package (the embedder's tokenizer, which the de-gluer also reads).
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
 _OFFLINE = {
     "ANONYMIZED_TELEMETRY": "False",
     "CHROMA_TELEMETRY": "False",

@@ -18,16 +18,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from .answer import Answer, StreamEvent, stream_of
-from .embed import MiniLMEmbedding
-from .errors import CorpusError, IndexBusyError, QuestionError, RagError
-from .extractive import ABSTAIN_TEXT, ExtractiveAnswerer
-from .index import IndexReport, Indexer, IndexStore, Progress, Snapshot
-from .ingest import EXTENSIONS, scan_corpus
-from .passages import Chunker
-from .retrieve import Hit, HybridRetriever
-from .settings import Settings, check_k
-from .text import content_terms
+from rag.records import Answer, StreamEvent, stream_of
+from rag.index.embedder import MiniLMEmbedding
+from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
+from rag.answer.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
+from rag.index import IndexReport, Indexer, IndexStore, Progress, Snapshot
+from rag.ingest.corpus import EXTENSIONS, scan_corpus
+from rag.ingest.chunk import Chunker
+from rag.retrieve.hybrid import Hit, HybridRetriever
+from rag.settings import Settings, check_k
+from rag.text.normalize import content_terms
 
 __all__ = ["Assistant", "IndexStatus", "DocumentInfo"]
 
@@ -125,7 +125,7 @@ class Assistant:
         self.last_index_error: str | None = None
         self._llm = None
         if self.settings.llm is not None:
-            from .llm import resolve_llm
+            from rag.llm.resolve import resolve_llm
 
             self._llm = resolve_llm(self.settings.llm, base_url=self.settings.llm_base_url)
 
@@ -292,7 +292,7 @@ class Assistant:
         extractive = state.extractive
         if self._llm is None:
             return extractive
-        from .generative import GenerativeAnswerer
+        from rag.answer.generative import GenerativeAnswerer
 
         return GenerativeAnswerer(self._llm, fallback=extractive, keep_unsupported=self.settings.keep_unsupported)
 
@@ -375,7 +375,7 @@ class Assistant:
 
     def chat(self):
         """A conversation whose follow-up questions are resolved against its history."""
-        from .chat import Chat
+        from rag.chat.session import Chat
 
         return Chat(self)
 

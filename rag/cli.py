@@ -8,9 +8,9 @@ import sys
 from importlib.metadata import entry_points
 from typing import Any, Callable, Sequence
 
-from . import _env  # noqa: F401
-from .answer import Answer, StreamEvent
-from .errors import RagError
+from rag import _env  # noqa: F401
+from rag.records import Answer, StreamEvent
+from rag.errors import RagError
 
 __all__ = ["main", "build_parser", "common_options", "make_assistant", "index_with_progress"]
 
@@ -37,8 +37,8 @@ def common_options() -> argparse.ArgumentParser:
 
 def make_assistant(args: argparse.Namespace):
     """The Assistant the common options describe."""
-    from .assistant import Assistant
-    from .settings import Settings
+    from rag.assistant import Assistant
+    from rag.settings import Settings
 
     return Assistant(settings=Settings.from_args(args))
 

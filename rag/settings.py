@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import SettingsError
+from rag.errors import SettingsError
 
 __all__ = ["Settings", "check_k", "K_RANGE"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 import rag
-from rag.text import clean
+from rag.text.normalize import clean
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 import rag
-from rag.extractive import SENTENCE_WEIGHTS, ExtractiveAnswerer
-from rag.question import analyze
+from rag.answer.extractive import SENTENCE_WEIGHTS, ExtractiveAnswerer
+from rag.answer.question import analyze
 
 
 def norm(s: str) -> str:

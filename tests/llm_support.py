@@ -24,8 +24,8 @@ CORPUS = ROOT / "corpus"
 def corpus_passages(folder: str = str(CORPUS)) -> tuple:
     """Every passage of the corpus, chunked by the core's own Chunker."""
     import rag  # noqa: F401  (offline environment first)
-    from rag.ingest import read_document
-    from rag.passages import Chunker
+    from rag.ingest.corpus import read_document
+    from rag.ingest.chunk import Chunker
 
     base = Path(folder)
     out = []
@@ -51,8 +51,8 @@ def hit_for(needle: str, score: float = 1.0, folder: str = str(CORPUS)):
 
 def extractive(folder: str = str(CORPUS)):
     """The core's extractive answerer with document frequencies of the same passages."""
-    from rag.extractive import ExtractiveAnswerer
-    from rag.text import content_terms
+    from rag.answer.extractive import ExtractiveAnswerer
+    from rag.text.normalize import content_terms
 
     passages = corpus_passages(folder)
     df: Counter[str] = Counter()

@@ -8,9 +8,9 @@ import pytest
 from conftest import ARTICLES, CORPUS, core_write
 
 import rag
-from rag.embed import MAX_WORD_PIECES
-from rag.ingest import read_document, scan_corpus
-from rag.passages import Chunker
+from rag.index.embedder import MAX_WORD_PIECES
+from rag.ingest.corpus import read_document, scan_corpus
+from rag.ingest.chunk import Chunker
 
 CORPUS_FILES = sorted(ARTICLES.values())
 

@@ -12,8 +12,8 @@ import pytest
 
 import rag  # noqa: F401  (offline environment first)
 from llm_support import CORPUS, extractive, file_text, hit_for, passage_with
-from rag.generative import REMOVED_MARK, REPEATED_MARK, UNSUPPORTED_MARK, GenerativeAnswerer
-from rag.llm import ScriptedLLM
+from rag.answer.generative import REMOVED_MARK, REPEATED_MARK, UNSUPPORTED_MARK, GenerativeAnswerer
+from rag.llm.resolve import ScriptedLLM
 
 MUNIR = "Nabeel Munir"
 CROCUS = "Crocus City Hall"

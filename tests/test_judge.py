@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.judge import Support, supports
+from rag.verify.judge import Support, supports
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

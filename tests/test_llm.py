@@ -11,8 +11,8 @@ from llama_index.core.llms import MockLLM
 import rag  # noqa: F401  (offline environment first)
 from llm_support import extractive, hit_for
 from rag.errors import LLMError
-from rag.generative import GenerativeAnswerer
-from rag.llm import ScriptedLLM, parse_spec, resolve_llm, smollm2_path
+from rag.answer.generative import GenerativeAnswerer
+from rag.llm.resolve import ScriptedLLM, parse_spec, resolve_llm, smollm2_path
 
 
 @pytest.mark.parametrize("spec", [None, "", "none", " None ", "extractive"])
@@ -52,7 +52,7 @@ def test_missing_gguf_file_is_one_line(tmp_path):
 
 @pytest.mark.parametrize("spec, extra", [("ollama:llama3", "ollama"), ("openai:gpt-4o-mini", "openai")])
 def test_missing_extra_names_the_pip_install(monkeypatch, spec, extra):
-    import rag.llm as llm_module
+    import rag.llm.resolve as llm_module
 
     real = llm_module.find_spec
     blocked = {"ollama": "llama_index.llms.ollama", "openai": "llama_index.llms.openai_like"}[extra]

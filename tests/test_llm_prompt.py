@@ -6,12 +6,12 @@ import pytest
 
 import rag  # noqa: F401  (offline environment first)
 from llm_support import corpus_passages, extractive, hit_for
-from rag.condense import condense
+from rag.chat.condense import condense
 from rag.errors import LLMError
-from rag.generative import GenerativeAnswerer
-from rag.llm import ScriptedLLM
-from rag.passages import count_tokens
-from rag.prompt import NO_ANSWER, build_prompt, parse_reply
+from rag.answer.generative import GenerativeAnswerer
+from rag.llm.resolve import ScriptedLLM
+from rag.ingest.chunk import count_tokens
+from rag.answer.prompt import NO_ANSWER, build_prompt, parse_reply
 
 
 def _all_hits():

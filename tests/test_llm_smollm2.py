@@ -15,8 +15,8 @@ import pytest
 import rag
 from llm_support import CORPUS, file_text, openai_server
 from rag.errors import LLMError
-from rag.judge import supports
-from rag.llm import resolve_llm, smollm2_path
+from rag.verify.judge import supports
+from rag.llm.resolve import resolve_llm, smollm2_path
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ import rag  # noqa: F401  - sets the offline environment before gradio is import
 
 import gradio as gr
 
-from . import render
-from .assets import SHOW_ANSWER_JS, VIEWER_JS
-from .handlers import Page
+from ui import render
+from ui.assets import SHOW_ANSWER_JS, VIEWER_JS
+from ui.handlers import Page
 
 __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_CONCURRENCY", "build_app", "pick_examples"]
 
@@ -26,7 +26,7 @@ DEFAULT_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("When was the CSTO established?", "CSTO"),
     ("How many lives has Pakistan lost in the fight against terrorism?", "lives"),
 )
-from .cli import DEFAULT_CONCURRENCY  # one definition; ui.cli must not import gradio
+from ui.cli import DEFAULT_CONCURRENCY  # one definition; ui.cli must not import gradio
 _MAX_SCANNED_DOCS = 200
 
 

@@ -63,7 +63,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> argparse.Argum
 
 
 def _auth(args: argparse.Namespace) -> tuple[str, str] | None:
-    from .server import parse_auth
+    from ui.server import parse_auth
 
     raw = args.auth if args.auth is not None else os.environ.get(AUTH_ENV)
     try:
@@ -96,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
     assistant = rag.Assistant(settings=rag.Settings.from_args(args))
     if not args.no_index:
         _index_before_serving(assistant)
-    from .app import build_app
-    from .server import launch
+    from ui.app import build_app
+    from ui.server import launch
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     demo = build_app(assistant, concurrency=args.concurrency)

@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterator
 
 import rag
 
-from . import render
-from .uploads import save_upload
+from ui import render
+from ui.uploads import save_upload
 
 __all__ = ["MAX_QUESTION_CHARS", "Session", "Page", "question_problem"]
 

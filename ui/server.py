@@ -9,11 +9,11 @@ import rag  # noqa: F401  - offline environment first
 
 import gradio as gr
 
-from .assets import CSS, HEAD
+from ui.assets import CSS, HEAD
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "AUTH_ENV", "parse_auth", "launch"]
 
-from .cli import AUTH_ENV, DEFAULT_HOST, DEFAULT_PORT  # noqa: E402  (defined without gradio)
+from ui.cli import AUTH_ENV, DEFAULT_HOST, DEFAULT_PORT  # noqa: E402  (defined without gradio)
 # System fonts only: nothing to download, and the same look in a headless browser.
 _FONTS = ("system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "DejaVu Sans",
           "sans-serif")

@@ -26,8 +26,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 def serving(assistant: Any, *, auth: tuple[str, str] | None = None, concurrency: int = 4,
             host: str = "127.0.0.1") -> Iterator[str]:
     """Run the real page over ``assistant`` in this process; yields its base URL."""
-    from .app import build_app
-    from .server import launch
+    from ui.app import build_app
+    from ui.server import launch
 
     demo = build_app(assistant, concurrency=concurrency)
     port = free_port(host)

@@ -4,12 +4,12 @@
 readers, in any process) loads ``Snapshot``s of its last committed state.
 """
 
-from .home import IndexHome
-from .indexer import IndexReport, Indexer, Progress
-from .records import DocRecord, Records
-from .snapshot import Snapshot
-from .store import IndexStore
-from .vectors import ChromaVectors
+from rag.index.home import IndexHome
+from rag.index.indexer import IndexReport, Indexer, Progress
+from rag.index.sqlite import DocRecord, Records
+from rag.index.snapshot import Snapshot
+from rag.index.store import IndexStore
+from rag.index.vectors import ChromaVectors
 
 __all__ = ["ChromaVectors", "DocRecord", "IndexHome", "IndexReport", "IndexStore", "Indexer", "Progress",
            "Records", "Snapshot"]

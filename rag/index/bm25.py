@@ -15,8 +15,8 @@ import shutil
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..passages import Passage
-from ..text import content_terms
+from rag.ingest.chunk import Passage
+from rag.text.normalize import content_terms
 
 __all__ = ["bm25_tokens", "build_bm25", "save_bm25", "load_bm25", "drop_temporary"]
 

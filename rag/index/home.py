@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import IndexBusyError, IndexCorruptError
+from rag.errors import IndexBusyError, IndexCorruptError
 
 __all__ = ["IndexHome", "RECORDS", "LEGACY_FILES"]
 

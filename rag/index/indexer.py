@@ -16,14 +16,14 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import CorpusError, IndexCorruptError, RagError
-from ..ingest import Document, SkippedFile, read_document, scan_corpus
-from ..passages import PIPELINE_VERSION, Chunker, Passage
-from .bm25 import build_bm25, drop_temporary, load_bm25, save_bm25
-from .home import RECORDS, IndexHome
-from .records import DocRecord, Records
-from .snapshot import fingerprint_of
-from .vectors import ChromaVectors
+from rag.errors import CorpusError, IndexCorruptError, RagError
+from rag.ingest.corpus import Document, SkippedFile, read_document, scan_corpus
+from rag.ingest.chunk import PIPELINE_VERSION, Chunker, Passage
+from rag.index.bm25 import build_bm25, drop_temporary, load_bm25, save_bm25
+from rag.index.home import RECORDS, IndexHome
+from rag.index.sqlite import DocRecord, Records
+from rag.index.snapshot import fingerprint_of
+from rag.index.vectors import ChromaVectors
 
 __all__ = ["IndexReport", "Indexer", "Progress"]
 

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .bm25 import bm25_tokens, build_bm25, load_bm25
-from .records import DocRecord, Loaded
+from rag.index.bm25 import bm25_tokens, build_bm25, load_bm25
+from rag.index.sqlite import DocRecord, Loaded
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .home import Token
-    from .vectors import ChromaVectors
+    from rag.index.home import Token
+    from rag.index.vectors import ChromaVectors
 
 __all__ = ["Snapshot", "fingerprint_of"]
 

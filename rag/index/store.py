@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ..errors import IndexCorruptError
-from .home import RECORDS, IndexHome
-from .records import DocRecord, Records
-from .snapshot import Snapshot
-from .vectors import ChromaVectors
+from rag.errors import IndexCorruptError
+from rag.index.home import RECORDS, IndexHome
+from rag.index.sqlite import DocRecord, Records
+from rag.index.snapshot import Snapshot
+from rag.index.vectors import ChromaVectors
 
 __all__ = ["IndexStore"]
 

@@ -14,8 +14,8 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .. import _env  # noqa: F401  (telemetry off before chromadb loads)
-from ..errors import IndexCorruptError
+from rag import _env  # noqa: F401  (telemetry off before chromadb loads)
+from rag.errors import IndexCorruptError
 
 __all__ = ["ChromaVectors", "COLLECTIONS"]
 

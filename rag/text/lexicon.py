@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .text import stem
+from rag.text.normalize import stem
 
 __all__ = ["variants", "GROUPS"]
 

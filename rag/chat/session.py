@@ -12,12 +12,12 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from .answer import Answer, StreamEvent
-from .question import analyze, answer_values
-from .text import content_terms
+from rag.records import Answer, StreamEvent
+from rag.answer.question import analyze, answer_values
+from rag.text.normalize import content_terms
 
 if TYPE_CHECKING:
-    from .assistant import Assistant
+    from rag.assistant import Assistant
 
 __all__ = ["Chat", "Turn", "is_follow_up"]
 
@@ -72,7 +72,7 @@ class Chat:
             return "", None
         llm = self.assistant.llm
         if llm is not None:
-            from .condense import condense
+            from rag.chat.condense import condense
 
             pairs = [(t.question, t.answer.text) for t in recent]
             return "", condense(llm, pairs, question)

@@ -102,7 +102,7 @@ def resolve_llm(
         if not path.is_file():
             raise LLMError(f"GGUF model file not found: {path}")
         _require("xllamacpp", "gguf")
-        from rag.gguf import GGUFLLM
+        from rag.llm.gguf import GGUFLLM
 
         return GGUFLLM(
             model_path=str(path),

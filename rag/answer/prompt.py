@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Sequence
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from rag.errors import LLMError
-from rag.passages import count_tokens
-from rag.sentences import split_sentences
+from rag.ingest.chunk import count_tokens
+from rag.text.sentences import split_sentences
 
 if TYPE_CHECKING:  # pragma: no cover
     from rag import Hit

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from llama_index.core.llms import LLM
 
-from rag.answer import Answer, AnswerSentence, Citation, StreamEvent
-from rag.passages import count_tokens
-from rag.text import content_terms
-from rag.llm import DEFAULT_MAX_TOKENS, llm_failure, resolve_llm
-from rag.prompt import Prompt, build_prompt, complete_sentences, draft, hold_back, parse_reply, split_reply, with_marks
-from rag.verify import SupportSpan, Verifier, marks
+from rag.records import Answer, AnswerSentence, Citation, StreamEvent
+from rag.ingest.chunk import count_tokens
+from rag.text.normalize import content_terms
+from rag.llm.resolve import DEFAULT_MAX_TOKENS, llm_failure, resolve_llm
+from rag.answer.prompt import Prompt, build_prompt, complete_sentences, draft, hold_back, parse_reply, split_reply, with_marks
+from rag.verify.verifier import SupportSpan, Verifier, marks
 
 if TYPE_CHECKING:  # pragma: no cover
     from rag import Hit

@@ -29,7 +29,7 @@ __all__ = [
     "STOPWORDS",
 ]
 
-DATA_DIR = Path(__file__).parent / "data"
+from rag._env import DATA_DIR  # noqa: E402
 
 _QUOTES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",

@@ -18,9 +18,9 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from . import _env  # noqa: F401
-from .errors import ModelError
-from .text import DATA_DIR
+from rag import _env  # noqa: F401
+from rag.errors import ModelError
+from rag._env import DATA_DIR
 
 __all__ = ["MiniLMEmbedding", "MODEL_SHA256", "TOKENIZER_SHA256", "MAX_WORD_PIECES", "DIMENSION", "model_file"]
 

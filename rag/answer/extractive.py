@@ -12,13 +12,13 @@ import time
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Sequence
 
-from .answer import Answer, AnswerSentence, Citation, StreamEvent, marks, stream_of
-from .judge import supports
-from .lexicon import variants
-from .passages import Passage, SentenceSpan
-from .question import Question, analyze, answer_values, is_generic, type_strength
-from .retrieve import Hit
-from .text import content_terms, normalize
+from rag.records import Answer, AnswerSentence, Citation, StreamEvent, marks, stream_of
+from rag.verify.judge import supports
+from rag.text.lexicon import variants
+from rag.ingest.chunk import Passage, SentenceSpan
+from rag.answer.question import Question, analyze, answer_values, is_generic, type_strength
+from rag.retrieve.hybrid import Hit
+from rag.text.normalize import content_terms, normalize
 
 __all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT", "SENTENCE_WEIGHTS", "make_citation"]
 

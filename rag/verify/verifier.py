@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
-from rag.judge import Support, supports
-from rag.prompt import DraftSentence, Prompt, is_instruction, is_no_answer
-from rag.sentences import split_sentences
-from rag.text import STOPWORDS, stem
+from rag.verify.judge import Support, supports
+from rag.answer.prompt import DraftSentence, Prompt, is_instruction, is_no_answer
+from rag.text.sentences import split_sentences
+from rag.text.normalize import STOPWORDS, stem
 
 if TYPE_CHECKING:  # pragma: no cover
     from rag import Hit

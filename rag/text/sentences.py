@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import _env  # noqa: F401  (NLTK_DATA must point at llama-index's bundled punkt first)
+from rag import _env  # noqa: F401  (NLTK_DATA must point at llama-index's bundled punkt first)
 
 __all__ = ["split_sentences"]
 

@@ -17,10 +17,10 @@ from llama_index.core.llms import LLM
 from llama_index.core.prompts import PromptTemplate
 
 from rag.errors import LLMError
-from rag.llm import llm_failure
-from rag.passages import count_tokens
-from rag.prompt import strip_markers
-from rag.text import content_terms
+from rag.llm.resolve import llm_failure
+from rag.ingest.chunk import count_tokens
+from rag.answer.prompt import strip_markers
+from rag.text.normalize import content_terms
 
 __all__ = ["condense", "format_history", "CONDENSE_PROMPT"]
 

@@ -6,9 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .ingest import Document
-from .sentences import split_sentences
-from .text import clean, is_glued
+from rag.ingest.corpus import Document
+from rag.text.sentences import split_sentences
+from rag.text.normalize import clean, is_glued
 
 __all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens", "PIPELINE_VERSION"]
 

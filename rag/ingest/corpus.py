@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorpusError
+from rag.errors import CorpusError
 
 __all__ = ["Document", "SkippedFile", "scan_corpus", "read_document", "boilerplate_lines", "EXTENSIONS"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import QUESTION_WORDS, STOPWORDS, normalize, stem, words
+from rag.text.normalize import QUESTION_WORDS, STOPWORDS, normalize, stem, words
 
 __all__ = ["Question", "analyze", "answer_values", "has_answer_type", "type_strength", "ANSWER_TYPES"]
 
@@ -185,7 +185,7 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
 
 def _rare(word: str) -> bool:
     """A capitalised word that is not an ordinary English word (so, likely a name)."""
-    from .text import _known
+    from rag.text.normalize import _known
 
     return not _known(word.lower().strip("'’."))
 

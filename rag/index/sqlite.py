@@ -20,8 +20,8 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..errors import IndexCorruptError
-from ..passages import Passage, SentenceSpan
+from rag.errors import IndexCorruptError
+from rag.ingest.chunk import Passage, SentenceSpan
 
 __all__ = ["DocRecord", "Records", "Loaded", "SCHEMA_VERSION"]
 

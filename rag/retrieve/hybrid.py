@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .embed import MiniLMEmbedding
-from .index import Snapshot
-from .passages import Passage
-from .text import clean
+from rag.index.embedder import MiniLMEmbedding
+from rag.index import Snapshot
+from rag.ingest.chunk import Passage
+from rag.text.normalize import clean
 
 __all__ = ["Hit", "HybridRetriever", "FusionWeights"]
 
