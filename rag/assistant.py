@@ -112,7 +112,8 @@ class Assistant:
         self.embedder = MiniLMEmbedding()
         self.store = IndexStore(self.settings.home)
         self.retriever = HybridRetriever(self.embedder)
-        self._indexer = Indexer(self.store.home, self.embedder, Chunker(self.settings.max_passage_tokens))
+        self._indexer = Indexer(self.store.home, self.embedder, Chunker(self.settings.max_passage_tokens),
+                                self.settings.index_batch_files)
         self._index_lock = threading.Lock()  # one indexing run at a time in this process
         self._reload_lock = threading.Lock()  # one snapshot load at a time; others answer meanwhile
         self._first_lock = threading.Lock()

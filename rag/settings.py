@@ -19,8 +19,9 @@ _ENV = {
     "llm_base_url": "RAG_LLM_BASE_URL",
     "refresh_seconds": "RAG_REFRESH_SECONDS",
     "index_wait_seconds": "RAG_INDEX_WAIT_SECONDS",
+    "index_batch_files": "RAG_INDEX_BATCH_FILES",
 }
-_NUMBERS = {"k": int, "refresh_seconds": float, "index_wait_seconds": float}
+_NUMBERS = {"k": int, "refresh_seconds": float, "index_wait_seconds": float, "index_batch_files": int}
 K_RANGE = (1, 50)
 
 
@@ -51,6 +52,8 @@ class Settings:
     refresh_seconds: float = 2.0
     #: How long the question that noticed a change waits for its re-index (others never wait).
     index_wait_seconds: float = 2.0
+    #: Changed files stored together (one embedding pass, one vector write, one commit); see BENCHMARKS.md.
+    index_batch_files: int = 64
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus_dir", Path(self.corpus_dir).expanduser())
@@ -63,6 +66,8 @@ class Settings:
             raise SettingsError(f"max_passage_tokens must be 16..240, got {self.max_passage_tokens!r}")
         if not isinstance(self.max_question_chars, int) or self.max_question_chars < 10:
             raise SettingsError(f"max_question_chars must be a whole number >= 10, got {self.max_question_chars!r}")
+        if not isinstance(self.index_batch_files, int) or not 1 <= self.index_batch_files <= 10_000:
+            raise SettingsError(f"index_batch_files must be a whole number from 1 to 10000, got {self.index_batch_files!r}")
         for name in ("refresh_seconds", "index_wait_seconds"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 3600:

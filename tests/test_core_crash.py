@@ -93,6 +93,7 @@ def _current(corpus: Path) -> dict[str, str]:
 class Run:
     def __init__(self, corpus: Path, home: Path):
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+        env["RAG_INDEX_BATCH_FILES"] = "2"  # commits two files at a time: many moments to kill at
         self.home = home
         self.proc = subprocess.Popen([str(RAG_BIN), "index", "--corpus", str(corpus), "--home", str(home)],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

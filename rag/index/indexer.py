@@ -66,10 +66,10 @@ class IndexReport:
         return "; ".join(parts)
 
 
-#: Files stored together (one embedding pass, one Chroma write, one commit): measured on 300 small
-#: files, one Chroma upsert costs ~20 ms whatever its size and one ONNX run ~24 ms, so per-file
-#: writes spent 19 of 24 s on fixed costs.
-GROUP_FILES = 64
+#: A group of files is stored together (one embedding pass, one Chroma write, one commit) once it
+#: holds this many texts or ``batch_files`` files: measured on 300 small files, one Chroma upsert
+#: costs ~20 ms whatever its size and one ONNX run ~24 ms, so per-file writes spent 19 of 24 s on
+#: fixed costs (BENCHMARKS.md).
 GROUP_TEXTS = 512
 
 
@@ -103,10 +103,13 @@ class _Run:
 class Indexer:
     """Scans the corpus, diffs it against the records, and writes only what changed."""
 
-    def __init__(self, home: IndexHome, embedder, chunker: Chunker):
+    def __init__(self, home: IndexHome, embedder, chunker: Chunker, batch_files: int = 64):
+        if not isinstance(batch_files, int) or batch_files < 1:
+            raise ValueError(f"batch_files must be a positive whole number, got {batch_files!r}")
         self.home = home
         self.embedder = embedder
         self.chunker = chunker
+        self.batch_files = batch_files
 
     # -- one run -------------------------------------------------------------------------------
     def sync(self, corpus_dir: Path, progress: Progress | None = None, *, rebuild: bool = False,
@@ -194,7 +197,7 @@ class Indexer:
             item = self._prepare(run, corpus_dir, path)
             if item is not None:
                 group.append(item)
-            if len(group) >= GROUP_FILES or sum(i.texts for i in group) >= GROUP_TEXTS:
+            if len(group) >= self.batch_files or sum(i.texts for i in group) >= GROUP_TEXTS:
                 self._flush(run, group)
                 group = []
         self._flush(run, group)
