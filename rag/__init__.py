@@ -21,9 +21,10 @@ from rag.errors import (
 )
 from rag.answer.extractive import ABSTAIN_TEXT
 from rag.index import IndexReport
-from rag.verify.judge import Support, supports
-from rag.ingest.chunk import Passage, SentenceSpan
-from rag.retrieve.hybrid import Hit
+from rag.verify.judge import supports
+from rag.records import Support
+from rag.records import Passage, SentenceSpan
+from rag.records import Hit
 from rag.text.sentences import split_sentences
 from rag.settings import Settings
 

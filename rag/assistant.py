@@ -25,7 +25,8 @@ from rag.answer.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
 from rag.index import IndexReport, Indexer, IndexStore, Progress, Snapshot
 from rag.ingest.corpus import EXTENSIONS, scan_corpus
 from rag.ingest.chunk import Chunker
-from rag.retrieve.hybrid import Hit, HybridRetriever
+from rag.retrieve.hybrid import HybridRetriever
+from rag.records import Hit
 from rag.settings import Settings, check_k
 from rag.text.normalize import content_terms
 

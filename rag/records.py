@@ -1,12 +1,94 @@
-"""The answer a user gets: sentences, each tied to the exact passages it came from."""
+"""The records every stage passes on, as frozen dataclasses, and the protocols of the swappable parts.
+
+ingest → ``Document``, ``SkippedFile``; chunking → ``Passage`` of ``SentenceSpan``; retrieval → ``Hit``;
+answering → ``Answer`` of ``AnswerSentence`` and ``Citation`` (or ``DraftSentence`` from an LLM);
+verification → ``Support``. ``Answerer`` and ``Judge`` are what :class:`rag.Assistant` is given.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Iterator, Mapping, NamedTuple, Protocol, Sequence, runtime_checkable
 
-__all__ = ["Citation", "AnswerSentence", "Answer", "StreamEvent", "marks", "stream_of"]
+__all__ = ["Document", "SkippedFile", "SentenceSpan", "Passage", "Hit", "Support", "DraftSentence", "Citation",
+           "AnswerSentence", "Answer", "StreamEvent", "Answerer", "Judge", "marks", "stream_of"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file: ``text`` is exactly the file decoded as UTF-8 (what citations quote)."""
+
+    source: str
+    path: Path
+    text: str
+    sha256: str
+    title: str
+    url: str | None
+    boilerplate: frozenset[int]  # start offsets of lines judged to be web boilerplate
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A corpus file that could not be indexed, and why (one line for the user)."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence: ``text`` is exactly the file's ``[start, end)``; ``clean`` is what is indexed."""
+
+    start: int
+    end: int
+    text: str
+    clean: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of whole sentences of one document, small enough for MiniLM's 256-word-piece window."""
+
+    id: str
+    source: str
+    title: str
+    url: str | None
+    start: int
+    end: int
+    text: str
+    clean: str
+    sentences: tuple[SentenceSpan, ...]
+    ord: int
+    boilerplate: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with the scores that ranked it; ``sentence_scores`` are dense, per sentence."""
+
+    passage: Passage
+    score: float
+    bm25: float
+    dense: float
+    sentence_scores: tuple[float, ...]
+
+
+class Support(NamedTuple):
+    """The verdict: ``supported``; ``score`` in [0, 1]; ``reason`` a short phrase a user can read."""
+
+    supported: bool
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class DraftSentence:
+    """A sentence of a reply: its text without markers and the source numbers it cited."""
+
+    text: str
+    citations: tuple[int, ...]
 
 
 def marks(numbers) -> str:
@@ -160,3 +242,21 @@ def stream_of(answer: Answer) -> Iterator[StreamEvent]:
         for i, s in enumerate(answer.sentences):
             yield StreamEvent(delta=("" if i == 0 else " ") + f"{s.text} {marks(s.citations)}".strip())
     yield StreamEvent(answer=answer)
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """Decides whether a passage supports a sentence (:func:`rag.supports` is the one shipped)."""
+
+    def __call__(self, passage: str, sentence: str) -> Support: ...
+
+
+@runtime_checkable
+class Answerer(Protocol):
+    """Turns a question and its retrieved passages into an :class:`Answer` (extractive or generative)."""
+
+    def answer(self, question: str, hits: Sequence[Hit], *, standalone: str | None = None,
+               context: str = "") -> Answer: ...
+
+    def stream(self, question: str, hits: Sequence[Hit], *, standalone: str | None = None,
+               context: str = "") -> Iterator[StreamEvent]: ...

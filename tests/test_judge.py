@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.verify.judge import Support, supports
+from rag.verify.judge import supports
+
+from rag.records import Support
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

@@ -15,9 +15,9 @@ from typing import Iterator, Mapping, Sequence
 from rag.records import Answer, AnswerSentence, Citation, StreamEvent, marks, stream_of
 from rag.verify.judge import supports
 from rag.text.lexicon import variants
-from rag.ingest.chunk import Passage, SentenceSpan
+from rag.records import Passage, SentenceSpan
 from rag.answer.question import Question, analyze, answer_values, is_generic, type_strength
-from rag.retrieve.hybrid import Hit
+from rag.records import Hit
 from rag.text.normalize import content_terms, normalize
 
 __all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT", "SENTENCE_WEIGHTS", "make_citation"]

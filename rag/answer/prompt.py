@@ -18,6 +18,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from rag.errors import LLMError
 from rag.ingest.chunk import count_tokens
 from rag.text.sentences import split_sentences
+from rag.records import DraftSentence
 
 if TYPE_CHECKING:  # pragma: no cover
     from rag import Hit
@@ -99,14 +100,6 @@ class Prompt:
     sources: tuple["Hit", ...]
     dropped: int  # hits left out because the window was full
     tokens: int  # estimated prompt tokens (with margin)
-
-
-@dataclass(frozen=True)
-class DraftSentence:
-    """A sentence of a reply: its text without markers and the source numbers it cited."""
-
-    text: str
-    citations: tuple[int, ...]
 
 
 def _estimate(text: str) -> int:

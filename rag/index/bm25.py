@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Sequence
 
-from rag.ingest.chunk import Passage
+from rag.records import Passage
 from rag.text.normalize import content_terms
 
 __all__ = ["bm25_tokens", "build_bm25", "save_bm25", "load_bm25", "drop_temporary"]

@@ -17,8 +17,10 @@ from typing import Callable
 import numpy as np
 
 from rag.errors import CorpusError, IndexCorruptError, RagError
-from rag.ingest.corpus import Document, SkippedFile, read_document, scan_corpus
-from rag.ingest.chunk import PIPELINE_VERSION, Chunker, Passage
+from rag.ingest.corpus import read_document, scan_corpus
+from rag.records import Document, SkippedFile
+from rag.ingest.chunk import PIPELINE_VERSION, Chunker
+from rag.records import Passage
 from rag.index.bm25 import build_bm25, drop_temporary, load_bm25, save_bm25
 from rag.index.home import RECORDS, IndexHome
 from rag.index.sqlite import DocRecord, Records

@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from rag.errors import IndexCorruptError
-from rag.ingest.chunk import Passage, SentenceSpan
+from rag.records import Passage, SentenceSpan
 
 __all__ = ["DocRecord", "Records", "Loaded", "SCHEMA_VERSION"]
 

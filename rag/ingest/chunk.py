@@ -3,45 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.ingest.corpus import Document
+from rag.records import Document
 from rag.text.sentences import split_sentences
 from rag.text.normalize import clean, is_glued
+from rag.records import Passage, SentenceSpan
 
 __all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens", "PIPELINE_VERSION"]
 
 #: Bumped whenever splitting or cleaning changes what is indexed: it is part of every passage id, and an
 #: index built by another version is re-embedded in full on the next run.
 PIPELINE_VERSION = "5"
-
-
-@dataclass(frozen=True)
-class SentenceSpan:
-    """A sentence: ``text`` is exactly the file's ``[start, end)``; ``clean`` is what is indexed."""
-
-    start: int
-    end: int
-    text: str
-    clean: str
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A run of whole sentences of one document, small enough for MiniLM's 256-word-piece window."""
-
-    id: str
-    source: str
-    title: str
-    url: str | None
-    start: int
-    end: int
-    text: str
-    clean: str
-    sentences: tuple[SentenceSpan, ...]
-    ord: int
-    boilerplate: bool = False
 
 
 @lru_cache(maxsize=1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusError
+from rag.records import Document, SkippedFile
 
 __all__ = ["Document", "SkippedFile", "scan_corpus", "read_document", "boilerplate_lines", "EXTENSIONS"]
 
@@ -29,27 +29,6 @@ _TAIL_MARKER = re.compile(
     r"our editorial standards|want .* sent straight to you\?|news desk)$",
     re.I,
 )
-
-
-@dataclass(frozen=True)
-class Document:
-    """One corpus file: ``text`` is exactly the file decoded as UTF-8 (what citations quote)."""
-
-    source: str
-    path: Path
-    text: str
-    sha256: str
-    title: str
-    url: str | None
-    boilerplate: frozenset[int]  # start offsets of lines judged to be web boilerplate
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A corpus file that could not be indexed, and why (one line for the user)."""
-
-    source: str
-    reason: str
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -13,21 +13,10 @@ import numpy as np
 
 from rag.index.embedder import MiniLMEmbedding
 from rag.index import Snapshot
-from rag.ingest.chunk import Passage
 from rag.text.normalize import clean
+from rag.records import Hit
 
 __all__ = ["Hit", "HybridRetriever", "FusionWeights"]
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A retrieved passage with the scores that ranked it; ``sentence_scores`` are dense, per sentence."""
-
-    passage: Passage
-    score: float
-    bm25: float
-    dense: float
-    sentence_scores: tuple[float, ...]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 import Stemmer
 

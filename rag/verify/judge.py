@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import Stemmer
+from rag.records import Support
 
 __all__ = ["Support", "supports", "PARAPHRASE_THRESHOLD"]
 
@@ -100,14 +101,6 @@ _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s+|(?=[A-Z\"]))")
 _BREAK = re.compile(r"[,;:()\[\]\"]")
 _MONTHS = {m[:3]: m[:3] for m in "january february march april june july august september october november december".split()}
 _MONTHS.update({m: m[:3] for m in "january february march april june july august september sept october november december".split()})
-
-
-class Support(NamedTuple):
-    """The verdict: ``supported``; ``score`` in [0, 1]; ``reason`` a short phrase a user can read."""
-
-    supported: bool
-    score: float
-    reason: str
 
 
 def _normalise(text: str) -> str:

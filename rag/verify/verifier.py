@@ -19,8 +19,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
-from rag.verify.judge import Support, supports
-from rag.answer.prompt import DraftSentence, Prompt, is_instruction, is_no_answer
+from rag.verify.judge import supports
+
+from rag.records import Support
+from rag.answer.prompt import Prompt, is_instruction, is_no_answer
+from rag.records import DraftSentence
 from rag.text.sentences import split_sentences
 from rag.text.normalize import STOPWORDS, stem
 
