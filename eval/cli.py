@@ -16,13 +16,13 @@ try:
 except ModuleNotFoundError:  # Python 3.10: the tomli backport (the eval extra's dependency)
     import tomli as tomllib
 
-from rag import Assistant, RagError, Settings, supports
 from eval.corpus_eval import load_answers, run_assistant, runs_from_answers, score_runs
 from eval.errors import EvalError
 from eval.gold import QUESTIONS_PATH, load_questions
 from eval.judge_validation import validate_judge
 from eval.report import corpus_table, print_summary, publish, write_report
 from eval.scoring import CorpusFiles, check_thresholds
+from rag import Assistant, RagError, Settings, supports
 
 __all__ = ["register", "run", "main", "load_thresholds", "THRESHOLDS_PATH", "DEFAULT_OUT", "SQUAD_DATA"]
 

@@ -14,11 +14,11 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from tqdm import tqdm
 
-from rag import Assistant, RagError, split_sentences
 from eval.errors import EvalError
 from eval.gold import GoldQuestion, read_jsonl
 from eval.metrics import Span
 from eval.scoring import CorpusFiles, QuestionScore, Run, by_kind, score_run, summarize
+from rag import Assistant, RagError, split_sentences
 
 __all__ = ["RETRIEVE_K", "run_assistant", "sentences_from_text", "load_answers", "runs_from_answers", "score_runs"]
 

@@ -13,7 +13,6 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from eval.gold import GoldQuestion
 from eval.metrics import (
-    shown_sentences,
     Span,
     abstention_scores,
     citation_precision,
@@ -26,6 +25,7 @@ from eval.metrics import (
     overlaps,
     percentile,
     quote_integrity,
+    shown_sentences,
 )
 
 __all__ = ["Run", "QuestionScore", "CorpusFiles", "score_run", "summarize", "by_kind", "check_thresholds"]

@@ -20,9 +20,9 @@ from typing import Callable, Sequence
 
 from tqdm import tqdm
 
-from rag import Assistant, MiniLMEmbedding, RagError, Settings
 from eval.errors import EvalError
 from eval.metrics import contains_answer, percentile
+from rag import Assistant, MiniLMEmbedding, RagError, Settings
 
 __all__ = ["SquadQuestion", "load_squad", "sample", "write_corpus", "run_squad", "baseline_retriever", "table"]
 

@@ -5,10 +5,9 @@ from llama-index-core's bundled copies, hubs offline) before any of the heavy li
 """
 
 from rag import _env  # noqa: F401  (must stay first)
-from rag.records import Answer, AnswerSentence, Citation, StreamEvent
+from rag.answer.extractive import ABSTAIN_TEXT
 from rag.assistant import Assistant, DocumentInfo, IndexStatus
 from rag.chat.session import Chat, Turn
-from rag.index.embedder import MiniLMEmbedding
 from rag.errors import (
     CorpusError,
     IndexBusyError,
@@ -19,14 +18,21 @@ from rag.errors import (
     RagError,
     SettingsError,
 )
-from rag.answer.extractive import ABSTAIN_TEXT
 from rag.index import IndexReport
-from rag.verify.judge import supports
-from rag.records import Support
-from rag.records import Passage, SentenceSpan
-from rag.records import Hit
-from rag.text.sentences import split_sentences
+from rag.index.embedder import MiniLMEmbedding
+from rag.records import (
+    Answer,
+    AnswerSentence,
+    Citation,
+    Hit,
+    Passage,
+    SentenceSpan,
+    StreamEvent,
+    Support,
+)
 from rag.settings import Settings
+from rag.text.sentences import split_sentences
+from rag.verify import supports
 
 __version__ = "0.1.0"
 

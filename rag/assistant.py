@@ -18,17 +18,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from rag.records import Answer, StreamEvent, stream_of
-from rag.index.embedder import MiniLMEmbedding
-from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
 from rag.answer.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
-from rag.index import IndexReport, Indexer, IndexStore, Progress, Snapshot
-from rag.ingest.corpus import EXTENSIONS, scan_corpus
+from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
+from rag.index import Indexer, IndexReport, IndexStore, Progress, Snapshot
+from rag.index.embedder import MiniLMEmbedding
 from rag.ingest.chunk import Chunker
+from rag.ingest.corpus import EXTENSIONS, scan_corpus
+from rag.records import Answer, Answerer, Hit, StreamEvent, stream_of
 from rag.retrieve.hybrid import HybridRetriever
-from rag.records import Hit
 from rag.settings import Settings, check_k
 from rag.text.normalize import content_terms
+from rag.verify import Verifier, supports
 
 __all__ = ["Assistant", "IndexStatus", "DocumentInfo"]
 
@@ -79,7 +79,7 @@ class _State:
                 self.before[p.id] = previous[p.source]
             previous[p.source] = set(content_terms(p.sentences[-1].clean)) if p.sentences else set()
         self.doc_freq = df
-        self.extractive = ExtractiveAnswerer(df, len(snap), before=self.before)
+        self.extractive = ExtractiveAnswerer(df, len(snap), judge=supports, before=self.before)
 
 
 def clean_question(question: Any, limit: int) -> str:
@@ -296,7 +296,8 @@ class Assistant:
             return extractive
         from rag.answer.generative import GenerativeAnswerer
 
-        return GenerativeAnswerer(self._llm, fallback=extractive, keep_unsupported=self.settings.keep_unsupported)
+        return GenerativeAnswerer(self._llm, fallback=extractive, verifier=Verifier,
+                                  keep_unsupported=self.settings.keep_unsupported)
 
     def _run(self, question: str, k: int | None, context: str, standalone: str | None,
              streaming: bool) -> Iterator[StreamEvent]:
@@ -310,56 +311,58 @@ class Assistant:
                             notes=_NO_CONTENT, timings_ms={"total": (time.perf_counter() - t0) * 1000})
             yield from stream_of(answer)
             return
-        hits = self.retriever.retrieve(state.snap, query, k, extra=context)
+        hits, stale = self._fresh(self.retriever.retrieve(state.snap, query, k, extra=context), state)
         t1 = time.perf_counter()
-        answerer = self._answerer(state)
-        if answerer is state.extractive:  # nothing is generated: check the whole answer, then stream it
-            events = stream_of(answerer.answer(text, hits, standalone=standalone, context=context))
-        elif streaming:
-            events = answerer.stream(text, hits, standalone=standalone)
+        answerer: Answerer = self._answerer(state)
+        if streaming:
+            events = answerer.stream(text, hits, standalone=standalone, context=context)
         else:
-            events = iter([StreamEvent(answer=answerer.answer(text, hits, standalone=standalone))])
+            events = iter([StreamEvent(answer=answerer.answer(text, hits, standalone=standalone, context=context))])
         for event in events:
             if event.answer is None:
                 yield event
                 continue
-            answer = self._fresh(event.answer, state)
+            answer = event.answer
             t2 = time.perf_counter()
             timings = dict(answer.timings_ms)
             timings.update(retrieve=(t1 - t0) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
-            yield StreamEvent(answer=replace(answer, timings_ms=timings,
+            notes = answer.notes + ((f"Left out: {', '.join(stale)} changed since it was indexed; it is being "
+                                     "re-indexed — ask again in a moment.",) if stale else ())
+            yield StreamEvent(answer=replace(answer, timings_ms=timings, notes=notes,
                                              standalone_question=answer.standalone_question or query))
 
-    def _fresh(self, answer: Answer, state: _State) -> Answer:
-        """Drop what cites a file that changed on disk since this snapshot indexed it.
+    def _fresh(self, hits: list[Hit], state: _State) -> tuple[list[Hit], tuple[str, ...]]:
+        """The hits whose file still says what this snapshot indexed, and the files that changed.
 
-        One ``stat`` per cited file; a file whose size or time differ is read and the quote compared,
-        so a citation is never returned that the file no longer says.
+        One ``stat`` per retrieved file; a file whose size or time differ is read and the passage
+        compared, so no answer can quote a sentence the file no longer says.
         """
-        if not answer.citations or not self.corpus_dir.is_dir():
-            return answer
-        stale: set[str] = set()
+        if not hits or not self.corpus_dir.is_dir():
+            return hits, ()
         texts: dict[str, str | None] = {}
-        for c in answer.citations:
-            rec = state.snap.documents.get(c.source)
-            path = self.corpus_dir / c.source
-            try:
-                st = path.stat()
-                if rec is not None and (st.st_mtime_ns, st.st_size) == (rec.mtime_ns, rec.size):
-                    continue
-                if c.source not in texts and path.suffix.lower() in EXTENSIONS:
-                    texts[c.source] = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                texts[c.source] = None
-            text = texts.get(c.source)
-            if text is None or text[c.start:c.end] != c.quote:
-                stale.add(c.source)
-        if not stale:
-            return answer
-        self._checked_at = 0.0  # look at the folder again at the next question
-        note = ("Left out: " + ", ".join(sorted(stale)) + " changed since it was indexed; it is being "
-                "re-indexed — ask again in a moment.")
-        return answer.without_sources(stale, note, ABSTAIN_TEXT)
+        stale: list[str] = []
+        for hit in hits:
+            p = hit.passage
+            if p.source not in texts:
+                texts[p.source] = self._changed_text(p.source, state)
+            text = texts[p.source]
+            if text is not None and text[p.start:p.end] != p.text and p.source not in stale:
+                stale.append(p.source)
+        if stale:
+            self._checked_at = 0.0  # look at the folder again at the next question
+        return [h for h in hits if h.passage.source not in stale], tuple(stale)
+
+    def _changed_text(self, source: str, state: _State) -> str | None:
+        """The file's text now if it changed since the snapshot ('' if it is gone), else None."""
+        rec = state.snap.documents.get(source)
+        path = self.corpus_dir / source
+        try:
+            st = path.stat()
+            if rec is not None and (st.st_mtime_ns, st.st_size) == (rec.mtime_ns, rec.size):
+                return None
+            return path.read_bytes().decode("utf-8") if path.suffix.lower() in EXTENSIONS else ""
+        except (OSError, UnicodeDecodeError):
+            return ""
 
     def ask(self, question: str, k: int | None = None, *, context: str = "", standalone: str | None = None) -> Answer:
         """Answer one question (no history) with cited sentences, or abstain."""

@@ -9,8 +9,8 @@ from importlib.metadata import entry_points
 from typing import Any, Callable, Sequence
 
 from rag import _env  # noqa: F401
-from rag.records import Answer, StreamEvent
 from rag.errors import RagError
+from rag.records import Answer, StreamEvent
 
 __all__ = ["main", "build_parser", "common_options", "make_assistant", "index_with_progress"]
 

@@ -8,12 +8,21 @@ verification → ``Support``. ``Answerer`` and ``Judge`` are what :class:`rag.As
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, NamedTuple, Protocol, Sequence, runtime_checkable
+from typing import (
+    Any,
+    Iterator,
+    Mapping,
+    NamedTuple,
+    Protocol,
+    Sequence,
+    runtime_checkable,
+)
 
 __all__ = ["Document", "SkippedFile", "SentenceSpan", "Passage", "Hit", "Support", "DraftSentence", "Citation",
-           "AnswerSentence", "Answer", "StreamEvent", "Answerer", "Judge", "marks", "stream_of"]
+           "AnswerSentence", "Answer", "StreamEvent", "SupportSpan", "Checked", "Answerer", "Judge", "SentenceChecker",
+           "marks", "with_marks", "stream_of"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,34 @@ def marks(numbers) -> str:
     return "".join(f"[{n}]" for n in numbers)
 
 
+def with_marks(sentence: str, shown: str) -> str:
+    """``sentence`` followed by its marks ("[1][2]", or a label such as "[unsupported]")."""
+    return f"{sentence} {shown}" if shown else sentence
+
+
+@dataclass(frozen=True)
+class SupportSpan:
+    """A supporting span of one retrieved passage: ``[start, end)`` in its file."""
+
+    hit: Hit
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The verdict on one generated sentence."""
+
+    draft: DraftSentence
+    supported: bool
+    spans: tuple[SupportSpan, ...]
+    score: float
+    reason: str
+    corrected: bool = False
+    meta: bool = False  # "the sources do not answer": not a claim, never shown or counted
+
+
 @dataclass(frozen=True)
 class Citation:
     """One cited span of a corpus file; ``quote == file_text[start:end]`` always."""
@@ -174,23 +211,6 @@ class Answer:
                 return c
         raise KeyError(n)
 
-    def without_sources(self, sources: set[str], note: str, abstain_text: str) -> "Answer":
-        """This answer minus every citation into ``sources`` (and the sentences left without one)."""
-        keep = [c for c in self.citations if c.source not in sources]
-        renumber = {c.n: i for i, c in enumerate(keep, start=1)}
-        sentences = []
-        for s in self.sentences:
-            ns = tuple(renumber[n] for n in s.citations if n in renumber)
-            if ns or not s.citations:
-                sentences.append(replace(s, citations=ns))
-        citations = tuple(replace(c, n=renumber[c.n]) for c in keep)
-        shown = [s for s in sentences if s.citations]
-        if not shown:
-            return replace(self, text=abstain_text, abstained=True, citations=(), sentences=(),
-                           notes=self.notes + (note,))
-        text = " ".join(f"{s.text} {marks(s.citations)}".strip() for s in sentences)
-        return replace(self, text=text, citations=citations, sentences=tuple(sentences), notes=self.notes + (note,))
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
@@ -240,7 +260,7 @@ def stream_of(answer: Answer) -> Iterator[StreamEvent]:
         yield StreamEvent(delta=answer.text)
     else:
         for i, s in enumerate(answer.sentences):
-            yield StreamEvent(delta=("" if i == 0 else " ") + f"{s.text} {marks(s.citations)}".strip())
+            yield StreamEvent(delta=("" if i == 0 else " ") + with_marks(s.text, marks(s.citations)))
     yield StreamEvent(answer=answer)
 
 
@@ -260,3 +280,10 @@ class Answerer(Protocol):
 
     def stream(self, question: str, hits: Sequence[Hit], *, standalone: str | None = None,
                context: str = "") -> Iterator[StreamEvent]: ...
+
+
+@runtime_checkable
+class SentenceChecker(Protocol):
+    """Checks one sentence of a generated reply against the passages (:class:`rag.verify.Verifier`)."""
+
+    def check(self, draft: DraftSentence) -> Checked: ...

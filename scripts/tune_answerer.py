@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import rag
+from rag import supports
 from rag.answer.extractive import SENTENCE_WEIGHTS, ExtractiveAnswerer
 from rag.answer.question import analyze
 
@@ -52,7 +53,7 @@ def main() -> None:
     a = rag.Assistant(corpus_dir=corpus, home=Path(args.work) / "home")
     a.index()
     state = a._ready()
-    ex = ExtractiveAnswerer(state.doc_freq, len(state.snap))
+    ex = ExtractiveAnswerer(state.doc_freq, len(state.snap), judge=supports)
     random.seed(1)
     sample = random.sample(qs, min(args.n, len(qs)))
     rows = []  # per question: (features matrix, labels)

@@ -119,8 +119,8 @@ def core_check_index(corpus: Path, home: Path) -> dict:
     ones its current text splits into, at the right offsets.
     """
     from rag.index import IndexStore
-    from rag.ingest.corpus import read_document, scan_corpus
     from rag.ingest.chunk import Chunker
+    from rag.ingest.corpus import read_document, scan_corpus
 
     store = IndexStore(home)
     try:

@@ -24,8 +24,8 @@ CORPUS = ROOT / "corpus"
 def corpus_passages(folder: str = str(CORPUS)) -> tuple:
     """Every passage of the corpus, chunked by the core's own Chunker."""
     import rag  # noqa: F401  (offline environment first)
-    from rag.ingest.corpus import read_document
     from rag.ingest.chunk import Chunker
+    from rag.ingest.corpus import read_document
 
     base = Path(folder)
     out = []
@@ -51,6 +51,7 @@ def hit_for(needle: str, score: float = 1.0, folder: str = str(CORPUS)):
 
 def extractive(folder: str = str(CORPUS)):
     """The core's extractive answerer with document frequencies of the same passages."""
+    from rag import supports
     from rag.answer.extractive import ExtractiveAnswerer
     from rag.text.normalize import content_terms
 
@@ -58,7 +59,7 @@ def extractive(folder: str = str(CORPUS)):
     df: Counter[str] = Counter()
     for p in passages:
         df.update(set(content_terms(p.clean)))
-    return ExtractiveAnswerer(df, len(passages))
+    return ExtractiveAnswerer(df, len(passages), judge=supports)
 
 
 def file_text(source: str, folder: str | Path = CORPUS) -> str:

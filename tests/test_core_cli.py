@@ -8,7 +8,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES, RAG_BIN, core_check_index, core_records, core_run_cli, core_write
+from conftest import (
+    ARTICLES,
+    RAG_BIN,
+    core_check_index,
+    core_records,
+    core_run_cli,
+    core_write,
+)
 
 import rag
 

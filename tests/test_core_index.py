@@ -7,8 +7,8 @@ import shutil
 from conftest import ARTICLES, core_check_index, core_records
 
 import rag
-from rag.ingest.corpus import read_document
 from rag.ingest.chunk import Chunker
+from rag.ingest.corpus import read_document
 
 A = ARTICLES
 

@@ -9,8 +9,8 @@ from conftest import ARTICLES, CORPUS, core_write
 
 import rag
 from rag.index.embedder import MAX_WORD_PIECES
-from rag.ingest.corpus import read_document, scan_corpus
 from rag.ingest.chunk import Chunker
+from rag.ingest.corpus import read_document, scan_corpus
 
 CORPUS_FILES = sorted(ARTICLES.values())
 

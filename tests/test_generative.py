@@ -9,11 +9,17 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from llm_support import CORPUS, extractive, file_text, hit_for, passage_with
 
 import rag  # noqa: F401  (offline environment first)
-from llm_support import CORPUS, extractive, file_text, hit_for, passage_with
-from rag.answer.generative import REMOVED_MARK, REPEATED_MARK, UNSUPPORTED_MARK, GenerativeAnswerer
+from rag.answer.generative import (
+    REMOVED_MARK,
+    REPEATED_MARK,
+    UNSUPPORTED_MARK,
+    GenerativeAnswerer,
+)
 from rag.llm.resolve import ScriptedLLM
+from rag.verify import Verifier
 
 MUNIR = "Nabeel Munir"
 CROCUS = "Crocus City Hall"
@@ -23,7 +29,7 @@ LAVROV_TUESDAY = "Lavrov announced on Tuesday"
 
 
 def answerer(reply: str, **kwargs) -> GenerativeAnswerer:
-    return GenerativeAnswerer(ScriptedLLM([reply]), fallback=extractive(), **kwargs)
+    return GenerativeAnswerer(ScriptedLLM([reply]), fallback=extractive(), verifier=Verifier, **kwargs)
 
 
 def assert_exact_citations(answer, folder=CORPUS):
@@ -134,7 +140,7 @@ def test_answer_obeying_an_injected_instruction_is_caught(planted):
     folder = str(planted)
     hits = [hit_for("Ignore all previous", folder=folder), hit_for(FOUNDED, folder=folder)]
     llm = ScriptedLLM(["The CSTO was dissolved [1]. The CSTO held a routine briefing in Moscow on Monday [1]."])
-    gen = GenerativeAnswerer(llm, fallback=extractive(folder))
+    gen = GenerativeAnswerer(llm, fallback=extractive(folder), verifier=Verifier)
     a = gen.answer("What happened to the CSTO?", hits)
     assert "dissolved" not in a.text
     assert a.removed == 1 and a.sentences[0].supported is False
@@ -198,7 +204,7 @@ def test_repeated_and_unfinished_sentences_are_dropped():
 def test_stream_shows_tokens_then_verified_marks_and_ends_with_the_answer():
     hits = [hit_for(MUNIR), hit_for(FOUNDED), hit_for(CROCUS)]
     reply = "The CSTO was established in 2002 [3]. Pakistan's delegation was led by Nabeel Munir [3]."
-    gen = GenerativeAnswerer(ScriptedLLM([reply], chunk_chars=3), fallback=extractive())
+    gen = GenerativeAnswerer(ScriptedLLM([reply], chunk_chars=3), fallback=extractive(), verifier=Verifier)
     events = list(gen.stream("When was the CSTO established and who led Pakistan's delegation?", hits))
     deltas = [e.delta for e in events if e.answer is None]
     final = events[-1].answer
@@ -226,14 +232,14 @@ def test_stream_marks_unsupported_sentences_as_they_complete():
 
 def test_no_hits_means_no_llm_call():
     llm = ScriptedLLM(["The CSTO was dissolved [1]."])
-    a = GenerativeAnswerer(llm, fallback=extractive()).answer("What happened to the CSTO?", [])
+    a = GenerativeAnswerer(llm, fallback=extractive(), verifier=Verifier).answer("What happened to the CSTO?", [])
     assert a.abstained and llm.prompts == []
 
 
 def test_constructor_rejects_bad_values():
     with pytest.raises(ValueError, match="fallback"):
-        GenerativeAnswerer(ScriptedLLM(["x"]), fallback=None)
+        GenerativeAnswerer(ScriptedLLM(["x"]), fallback=None, verifier=Verifier)
     with pytest.raises(ValueError, match="'none'"):
-        GenerativeAnswerer("none", fallback=extractive())
+        GenerativeAnswerer("none", fallback=extractive(), verifier=Verifier)
     with pytest.raises(ValueError, match="max_tokens=5000"):
-        GenerativeAnswerer(ScriptedLLM(["x"]), fallback=extractive(), max_tokens=5000)
+        GenerativeAnswerer(ScriptedLLM(["x"]), fallback=extractive(), verifier=Verifier, max_tokens=5000)

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.verify.judge import supports
-
+from rag import supports
 from rag.records import Support
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"

@@ -7,12 +7,13 @@ import socket
 
 import pytest
 from llama_index.core.llms import MockLLM
+from llm_support import extractive, hit_for
 
 import rag  # noqa: F401  (offline environment first)
-from llm_support import extractive, hit_for
-from rag.errors import LLMError
 from rag.answer.generative import GenerativeAnswerer
+from rag.errors import LLMError
 from rag.llm.resolve import ScriptedLLM, parse_spec, resolve_llm, smollm2_path
+from rag.verify import Verifier
 
 
 @pytest.mark.parametrize("spec", [None, "", "none", " None ", "extractive"])
@@ -144,7 +145,7 @@ def test_unreachable_server_is_one_clear_line(kind):
     port = _closed_port()
     url = f"http://127.0.0.1:{port}" + ("/v1" if kind == "openai" else "")
     llm = resolve_llm(f"{kind}:some-model", base_url=url, timeout=5)
-    gen = GenerativeAnswerer(llm, fallback=extractive())
+    gen = GenerativeAnswerer(llm, fallback=extractive(), verifier=Verifier)
     with pytest.raises(LLMError) as err:
         gen.answer("When was the CSTO established?", [hit_for("established in 2002")])
     message = str(err.value)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from llm_support import corpus_passages, extractive, hit_for
 
 import rag  # noqa: F401  (offline environment first)
-from llm_support import corpus_passages, extractive, hit_for
+from rag.answer.generative import GenerativeAnswerer
+from rag.answer.prompt import NO_ANSWER, build_prompt, parse_reply
 from rag.chat.condense import condense
 from rag.errors import LLMError
-from rag.answer.generative import GenerativeAnswerer
-from rag.llm.resolve import ScriptedLLM
 from rag.ingest.chunk import count_tokens
-from rag.answer.prompt import NO_ANSWER, build_prompt, parse_reply
+from rag.llm.resolve import ScriptedLLM
+from rag.verify import Verifier
 
 
 def _all_hits():
@@ -53,7 +54,7 @@ def test_small_window_is_reported_in_the_answer_notes():
     hits = [hit_for("Nov. 16, 2023")] + _all_hits()[:12]
     reply = "Pakistan and Russia held the last meeting of the working group on Nov. 16, 2023 [1]."
     llm = ScriptedLLM([reply], context_window=1200)
-    a = GenerativeAnswerer(llm, fallback=extractive(), max_tokens=200).answer("When did the working group last meet?", hits)
+    a = GenerativeAnswerer(llm, fallback=extractive(), verifier=Verifier, max_tokens=200).answer("When did the working group last meet?", hits)
     assert any("did not fit the LLM's context window" in n for n in a.notes)
 
 

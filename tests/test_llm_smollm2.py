@@ -11,11 +11,11 @@ import secrets
 import shutil
 
 import pytest
+from llm_support import CORPUS, file_text, openai_server
 
 import rag
-from llm_support import CORPUS, file_text, openai_server
+from rag import supports
 from rag.errors import LLMError
-from rag.verify.judge import supports
 from rag.llm.resolve import resolve_llm, smollm2_path
 
 pytestmark = pytest.mark.slow

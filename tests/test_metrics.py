@@ -23,7 +23,7 @@ from eval.metrics import (
     quote_integrity,
     squad_normalize,
 )
-from rag.verify.judge import supports
+from rag import supports
 
 FILE = "Lavrov said there are already 1,000 ISIS militants in Afghanistan. Pakistan has lost some 70,000 lives."
 FACT_A = "Lavrov said there are already 1,000 ISIS militants in Afghanistan."

@@ -11,7 +11,14 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES, RAG_BIN, core_check_index, core_records, core_run_cli, core_write
+from conftest import (
+    ARTICLES,
+    RAG_BIN,
+    core_check_index,
+    core_records,
+    core_run_cli,
+    core_write,
+)
 
 import rag
 from rag.index import IndexHome, IndexStore

@@ -18,7 +18,6 @@ pytest.importorskip("gradio")
 pytest.importorskip("playwright")
 
 import rag  # noqa: E402
-
 from ui.testing import record_connections, serving  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.enable_socket]

@@ -15,7 +15,6 @@ import pytest
 pytest.importorskip("gradio")
 
 import rag.cli  # noqa: E402
-
 import ui.cli  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

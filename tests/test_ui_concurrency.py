@@ -13,7 +13,6 @@ pytest.importorskip("gradio")
 pytest.importorskip("gradio_client")
 
 import rag  # noqa: E402
-
 from ui.handlers import Page  # noqa: E402
 from ui.testing import record_connections, serving  # noqa: E402
 

@@ -10,7 +10,6 @@ import pytest
 pytest.importorskip("gradio")
 
 from rag import Answer, Citation  # noqa: E402
-
 from ui import render  # noqa: E402
 from ui.uploads import safe_name, save_upload  # noqa: E402
 

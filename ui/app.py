@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import rag  # noqa: F401  - sets the offline environment before gradio is imported
-
 import gradio as gr
 
+import rag  # noqa: F401  - sets the offline environment before gradio is imported
 from ui import render
 from ui.assets import SHOW_ANSWER_JS, VIEWER_JS
 from ui.handlers import Page
@@ -27,6 +26,7 @@ DEFAULT_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("How many lives has Pakistan lost in the fight against terrorism?", "lives"),
 )
 from ui.cli import DEFAULT_CONCURRENCY  # one definition; ui.cli must not import gradio
+
 _MAX_SCANNED_DOCS = 200
 
 

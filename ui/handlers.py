@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import rag
-
 from ui import render
 from ui.uploads import save_upload
 

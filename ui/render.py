@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
+from urllib.parse import quote
 
 __all__ = [
     "Span",

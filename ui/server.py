@@ -5,15 +5,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import rag  # noqa: F401  - offline environment first
-
 import gradio as gr
 
+import rag  # noqa: F401  - offline environment first
 from ui.assets import CSS, HEAD
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "AUTH_ENV", "parse_auth", "launch"]
 
 from ui.cli import AUTH_ENV, DEFAULT_HOST, DEFAULT_PORT  # noqa: E402  (defined without gradio)
+
 # System fonts only: nothing to download, and the same look in a headless browser.
 _FONTS = ("system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "DejaVu Sans",
           "sans-serif")

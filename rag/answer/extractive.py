@@ -12,21 +12,34 @@ import time
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Sequence
 
-from rag.records import Answer, AnswerSentence, Citation, StreamEvent, marks, stream_of
-from rag.verify.judge import supports
+from rag.answer.citations import cite
+from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
+from rag.answer.question import (
+    Question,
+    analyze,
+    answer_values,
+    is_generic,
+    type_strength,
+)
+from rag.records import (
+    Answer,
+    AnswerSentence,
+    Citation,
+    Hit,
+    Judge,
+    Passage,
+    SentenceSpan,
+    StreamEvent,
+    marks,
+    stream_of,
+    with_marks,
+)
 from rag.text.lexicon import variants
-from rag.records import Passage, SentenceSpan
-from rag.answer.question import Question, analyze, answer_values, is_generic, type_strength
-from rag.records import Hit
 from rag.text.normalize import content_terms, normalize
 
-__all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT", "SENTENCE_WEIGHTS", "make_citation"]
+__all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT"]
 
 ABSTAIN_TEXT = "The corpus does not say."
-#: Sentence-score weights for the features of ``_candidates``: term coverage in the sentence, in its
-#: passage, dense similarity, passage score, answer-type strength, question-bigram overlap, new
-#: information, short-line penalty, follow-up context. Tuned on SQuAD2-dev (scripts/tune_answerer.py).
-SENTENCE_WEIGHTS = (0.42, 0.12, 0.30, 0.12, 0.25, 0.0, 0.0, -0.2, 0.35)
 _SPEAKER_PRONOUN = re.compile(r"\b(?:he|she|they) (?:said|added|noted|stressed|warned|told|stated|explained|emphasi[sz]ed)\b|"
                               r"^(?:he|she|they|the (?:russian|pakistani|foreign) (?:minister|fo))\b", re.I)
 _ANAPHOR = re.compile(r"^(?:he|she|they|it|this|these|those|the (?:militants?|group|minister|two|organi[sz]ation|"
@@ -87,13 +100,6 @@ def _one_edit(a: str, b: str) -> bool:
     return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
-def make_citation(n: int, passage: Passage, span: SentenceSpan, score: float) -> Citation:
-    """A citation of one sentence span of a passage (offsets into the file)."""
-    return Citation(n=n, source=passage.source, title=passage.title, start=span.start, end=span.end,
-                    quote=span.text, score=float(score), passage_id=passage.id, passage_start=passage.start,
-                    passage_end=passage.end, url=passage.url)
-
-
 def display(span: SentenceSpan) -> str:
     """The sentence as shown: the de-glued text (the citation keeps the exact file text)."""
     return normalize(span.clean)
@@ -102,35 +108,20 @@ def display(span: SentenceSpan) -> str:
 class ExtractiveAnswerer:
     """Selects, checks and cites answer sentences from retrieved passages; abstains when unsure."""
 
-    def __init__(self, doc_freq: Mapping[str, int] | None = None, n_passages: int = 1, max_sentences: int = 3,
-                 min_coverage: float = 0.45, second_ratio: float = 0.8, related: int = 3,
-                 context_mix: float = 0.7, rescue_dense: float = 0.55, rescue_coverage: float = 0.2,
-                 next_ratio: float = 0.75, value_coverage: float = 0.0,
-                 strict_terms: bool = False,
-                 weights: Sequence[float] = SENTENCE_WEIGHTS, before: Mapping[str, set[str]] | None = None):
-        if not 1 <= max_sentences <= 6:
-            raise ValueError(f"max_sentences must be 1..6, got {max_sentences!r}")
-        if not 0.0 <= min_coverage <= 1.0:
-            raise ValueError(f"min_coverage must be within 0..1, got {min_coverage!r}")
-        if not 0.0 < second_ratio <= 1.0:
-            raise ValueError(f"second_ratio must be within (0, 1], got {second_ratio!r}")
-        if len(weights) != len(SENTENCE_WEIGHTS):
-            raise ValueError(f"weights needs {len(SENTENCE_WEIGHTS)} values, got {len(weights)}")
-        self.weights = tuple(float(w) for w in weights)
+    def __init__(self, doc_freq: Mapping[str, int] | None = None, n_passages: int = 1, *,
+                 judge: Judge, policy: ExtractivePolicy = DEFAULT_POLICY,
+                 before: Mapping[str, set[str]] | None = None):
+        if not callable(judge):
+            raise ValueError(f"judge must be callable as judge(passage, sentence), got {judge!r}")
+        if not isinstance(policy, ExtractivePolicy):
+            raise ValueError(f"policy must be an ExtractivePolicy, got {policy!r}")
+        self.judge = judge
+        self.policy = policy
+        self.weights = policy.weights
         self.doc_freq = dict(doc_freq or {})
         self._known: dict[tuple[str, bool], str | None] = {}
         self.before: dict[str, set[str]] = dict(before or {})
         self.n_passages = max(1, n_passages)
-        self.max_sentences = max_sentences
-        self.min_coverage = min_coverage
-        self.context_mix = context_mix
-        self.rescue_dense = rescue_dense
-        self.rescue_coverage = rescue_coverage
-        self.next_ratio = next_ratio
-        self.value_coverage = value_coverage
-        self.strict_terms = strict_terms
-        self.second_ratio = second_ratio
-        self.related = related
 
     # -- scoring ---------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
@@ -201,7 +192,7 @@ class ExtractiveAnswerer:
         near = s_terms | prev_terms
         if q.type != "statement":
             return (self._missing_names(q.entity_terms, near) <= len(q.entity_terms) // 3
-                    and self._coverage(q.terms, near) >= self.value_coverage)
+                    and self._coverage(q.terms, near) >= self.policy.value_coverage)
         speaker, topic = q.entity_terms[:1], q.entity_terms[1:]
         speaks = (self._missing_names(speaker, s_terms) == 0
                   or bool(_SPEAKER_PRONOUN.search(text)) and self._missing_names(speaker, p_terms) == 0)
@@ -230,7 +221,7 @@ class ExtractiveAnswerer:
                 cov = self._coverage(q.terms, s_terms)
                 ctx = self._coverage(q.terms, p_terms)
                 dense = hit.sentence_scores[i] if i < len(hit.sentence_scores) else 0.0
-                strength = type_strength(span.clean, q)
+                strength = type_strength(span.clean, q, self.policy.strength)
                 feats = (
                     self._coverage(q.terms, s_terms, generic=0.5),
                     ctx,
@@ -248,7 +239,7 @@ class ExtractiveAnswerer:
                     feats = (self._coverage(q.terms, s_terms | set(q.entity_terms[0]), generic=0.5),) + feats[1:]
                 score = float(sum(w * f for w, f in zip(self.weights, feats)))
                 if p.boilerplate:
-                    score *= 0.7  # site furniture answers only what the article text does not
+                    score *= self.policy.boilerplate
                 out.append(_Candidate(hit, i, span, score, cov, ctx, dense, strength > 0, ents, strength, feats,
                                       grounded))
                 prev_terms = s_terms
@@ -269,15 +260,15 @@ class ExtractiveAnswerer:
             if q.type == "statement":
                 return f"no passage gives {q.entities[0]}'s words on this"
             return "no sentence ties " + " and ".join(repr(e) for e in q.entities) + " to an answer"
-        covered = max(best.coverage, (1 - self.context_mix) * best.coverage + self.context_mix * best.context_coverage)
+        covered = max(best.coverage, (1 - self.policy.context_mix) * best.coverage + self.policy.context_mix * best.context_coverage)
         if best.features and best.features[-1] < 1.0 or context_used:
             # a follow-up's own words are few ("How many people died?"): the earlier turns' count too
             covered = max(covered, 0.5 * covered + 0.5 * best.features[-1])
-        if covered < self.min_coverage and not (best.dense >= self.rescue_dense and covered >= self.rescue_coverage):
+        if covered < self.policy.min_coverage and not (best.dense >= self.policy.rescue_dense and covered >= self.policy.rescue_coverage):
             return f"the best passage covers only {covered:.0%} of the question's key terms"
         if q.needs_value and best.strength < 0.5:
             return f"no sentence gives a {q.type} for this question"
-        if q.needs_value or q.type == "statement" or self.strict_terms:
+        if q.needs_value or q.type == "statement" or self.policy.strict_terms:
             missing = [t for t in q.terms if len(t) >= 4 and not is_generic(t)
                        and self._known_term(t, fuzzy=False) is None
                        and not any(self.doc_freq.get(v, 0) for v in variants(t))]
@@ -309,10 +300,10 @@ class ExtractiveAnswerer:
                 set(content_terms(follow.span.clean)) - set(content_terms(best.span.clean)) & set(q.terms))
             if follow and (best.span.text.rstrip().endswith(":")
                            or _ANAPHOR.match(follow.span.text) and (follow.score >= 0.6 * best.score or adds)
-                           or not q.needs_value and follow.score >= self.next_ratio * best.score):
+                           or not q.needs_value and follow.score >= self.policy.next_ratio * best.score):
                 chosen.append(follow)
         for c in cands:
-            if len(chosen) >= self.max_sentences:
+            if len(chosen) >= self.policy.max_sentences:
                 break
             if any(c.span.start == x.span.start and c.passage.source == x.passage.source for x in chosen):
                 continue
@@ -324,7 +315,7 @@ class ExtractiveAnswerer:
                         or c.score < 0.7 * best.score):
                     continue
                 values |= vals
-            elif c.score < self.second_ratio * best.score:
+            elif c.score < self.policy.second_ratio * best.score:
                 continue
             chosen.append(c)
         return chosen
@@ -350,7 +341,7 @@ class ExtractiveAnswerer:
         groups: list[list[_Candidate]] = []
         for c in chosen:
             for g in groups:
-                if g[0].passage.source != c.passage.source and supports(c.span.text, display(g[0].span)).supported:
+                if g[0].passage.source != c.passage.source and self.judge(c.span.text, display(g[0].span)).supported:
                     g.append(c)
                     break
             else:
@@ -360,7 +351,7 @@ class ExtractiveAnswerer:
             for c in cands[:12]:
                 if all(c.passage.source != x.passage.source for x in g) and c.score >= 0.5 * best.score \
                         and _overlap(g_terms, set(content_terms(c.span.clean))) >= 0.4 \
-                        and supports(c.span.text, display(g[0].span)).supported:
+                        and self.judge(c.span.text, display(g[0].span)).supported:
                     g.append(c)
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
@@ -376,12 +367,12 @@ class ExtractiveAnswerer:
                 existing = next((x.n for x in citations if (x.source, x.start) == key), None)
                 if existing is None:
                     existing = len(citations) + 1
-                    citations.append(make_citation(existing, c.passage, c.span, c.hit.score))
+                    citations.append(cite(existing, c.hit, c.span.start, c.span.end))
                 ns.append(existing)
             text = display(g[0].span)
-            verdict = supports(g[0].span.text, text)
+            verdict = self.judge(g[0].span.text, text)
             sentences.append(AnswerSentence(text, tuple(ns), verdict.supported, verdict.score, verdict.reason))
-        body = " ".join(f"{s.text} {marks(s.citations)}" for s in sentences)
+        body = " ".join(with_marks(s.text, marks(s.citations)) for s in sentences)
         return Answer(question=question, text=body, abstained=False, citations=tuple(citations),
                       sentences=tuple(sentences), timings_ms={"answer": (time.perf_counter() - t0) * 1000},
                       standalone_question=standalone or question)
@@ -389,10 +380,10 @@ class ExtractiveAnswerer:
     def _abstention(self, question: str, hits: Sequence[Hit], reason: str, standalone: str | None,
                     t0: float) -> Answer:
         related = []
-        for n, hit in enumerate(hits[: self.related], start=1):
+        for n, hit in enumerate(hits[: self.policy.related], start=1):
             scores = hit.sentence_scores or (0.0,)
             i = max(range(len(hit.passage.sentences)), key=lambda j: scores[j] if j < len(scores) else 0.0)
-            related.append(make_citation(n, hit.passage, hit.passage.sentences[i], hit.score))
+            related.append(cite(n, hit, hit.passage.sentences[i].start, hit.passage.sentences[i].end))
         return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, related=tuple(related),
                       timings_ms={"answer": (time.perf_counter() - t0) * 1000},
                       standalone_question=standalone or question, notes=(f"Abstained: {reason}.",))

@@ -1,7 +1,7 @@
 """Generated answers, checked sentence by sentence against the passages they cite.
 
 The LLM writes from numbered passages (:mod:`rag.prompt`); every sentence of its reply then goes
-through the shared judge :func:`rag.judge.supports`. A sentence its cited passage supports keeps
+through the verifier it is given (:class:`rag.verify.Verifier`, which applies :func:`rag.supports`). A sentence its cited passage supports keeps
 that citation, narrowed to the sentence span(s) that support it. One supported by a *different*
 retrieved passage gets its citation corrected. One that nothing supports is marked
 ``supported=False`` and, unless ``keep_unsupported``, removed from the shown text with a note.
@@ -14,19 +14,35 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from llama_index.core.llms import LLM
 
-from rag.records import Answer, AnswerSentence, Citation, StreamEvent
+from rag.answer.citations import Numbering
+from rag.answer.prompt import (
+    Prompt,
+    build_prompt,
+    complete_sentences,
+    draft,
+    hold_back,
+    parse_reply,
+    split_reply,
+)
 from rag.ingest.chunk import count_tokens
-from rag.text.normalize import content_terms
 from rag.llm.resolve import DEFAULT_MAX_TOKENS, llm_failure, resolve_llm
-from rag.answer.prompt import Prompt, build_prompt, complete_sentences, draft, hold_back, parse_reply, split_reply, with_marks
-from rag.verify.verifier import SupportSpan, Verifier, marks
+from rag.records import (
+    Answer,
+    AnswerSentence,
+    Hit,
+    SentenceChecker,
+    StreamEvent,
+    marks,
+    with_marks,
+)
+from rag.text.normalize import content_terms
 
-if TYPE_CHECKING:  # pragma: no cover
-    from rag import Hit
+#: Builds the checker for one reply: (sources shown to the LLM as [1]..[n], all retrieved hits).
+CheckerFactory = Callable[[Sequence[Hit], Sequence[Hit]], SentenceChecker]
 
 __all__ = ["GenerativeAnswerer", "UNSUPPORTED_MARK", "REMOVED_MARK"]
 
@@ -66,37 +82,6 @@ def _key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-class _Numbering:
-    """Answer citation numbers, given in order of first use, one per distinct span."""
-
-    def __init__(self) -> None:
-        self.citations: list[Citation] = []
-        self._index: dict[tuple[str, int, int], int] = {}
-
-    def number(self, span: SupportSpan) -> int:
-        p = span.hit.passage
-        key = (p.source, span.start, span.end)
-        if key not in self._index:
-            n = len(self.citations) + 1
-            self._index[key] = n
-            self.citations.append(
-                Citation(
-                    n=n,
-                    source=p.source,
-                    title=p.title,
-                    start=span.start,
-                    end=span.end,
-                    quote=p.text[span.start - p.start : span.end - p.start],
-                    score=float(span.hit.score),  # as documented: the passage's fused retrieval score
-                    passage_id=p.id,
-                    passage_start=p.start,
-                    passage_end=p.end,
-                    url=p.url,
-                )
-            )
-        return self._index[key]
-
-
 class GenerativeAnswerer:
     """Answers with an LLM and shows only what the cited passages support.
 
@@ -109,6 +94,7 @@ class GenerativeAnswerer:
         llm: LLM | str,
         *,
         fallback: Any,
+        verifier: CheckerFactory,
         keep_unsupported: bool = False,
         max_tokens: int | None = None,
         context_window: int | None = None,
@@ -126,17 +112,20 @@ class GenerativeAnswerer:
                 f"need 16 <= max_tokens < context_window, got max_tokens={self.max_tokens}, "
                 f"context_window={self.context_window}"
             )
+        if not callable(verifier):
+            raise ValueError(f"verifier must build a sentence checker from (sources, hits), got {verifier!r}")
         self.llm = resolved
         self.fallback = fallback
+        self.verifier = verifier
         self.keep_unsupported = bool(keep_unsupported)
 
-    def _prompt(self, question: str, hits: Sequence["Hit"], standalone: str | None) -> Prompt:
+    def _prompt(self, question: str, hits: Sequence[Hit], standalone: str | None) -> Prompt:
         return build_prompt(
             standalone or question, hits, context_window=self.context_window, max_output_tokens=self.max_tokens
         )
 
     def answer(
-        self, question: str, hits: Sequence["Hit"], *, standalone: str | None = None, context: str = ""
+        self, question: str, hits: Sequence[Hit], *, standalone: str | None = None, context: str = ""
     ) -> Answer:
         """Generate, verify and return the answer (the extractive one if nothing survives).
 
@@ -152,10 +141,10 @@ class GenerativeAnswerer:
         except Exception as exc:  # noqa: BLE001 - any backend failure is one line
             raise llm_failure(self.llm, exc, "answer") from None
         generated = (time.perf_counter() - t0) * 1000
-        return self._finish(ask, reply, prompt, Verifier(prompt, hits), generated)
+        return self._finish(ask, reply, prompt, self.verifier(prompt.sources, hits), generated)
 
     def stream(
-        self, question: str, hits: Sequence["Hit"], *, standalone: str | None = None, context: str = ""
+        self, question: str, hits: Sequence[Hit], *, standalone: str | None = None, context: str = ""
     ) -> Iterator[StreamEvent]:
         """Text deltas as tokens arrive (citation markers held back), each sentence's verified
         marks once it is complete, then the final Answer, which is authoritative: by default it
@@ -165,8 +154,8 @@ class GenerativeAnswerer:
             yield from self.fallback.stream(question, hits, **ask.fallback_kwargs())
             return
         prompt = self._prompt(question, hits, standalone)
-        verifier = Verifier(prompt, hits)
-        numbering = _Numbering()
+        verifier = self.verifier(prompt.sources, hits)
+        numbering = Numbering()
         state = _Stream()
         done, shown, started = 0, "", False
         t0 = time.perf_counter()
@@ -214,7 +203,7 @@ class GenerativeAnswerer:
         return not _TERMINAL.search(last) and count_tokens(reply) >= 0.8 * self.max_tokens
 
     def _finish_piece(
-        self, piece: str, shown: str, started: bool, verifier: Verifier, numbering: _Numbering, state: "_Stream"
+        self, piece: str, shown: str, started: bool, verifier: SentenceChecker, numbering: Numbering, state: "_Stream"
     ) -> tuple[str, bool]:
         """The rest of a completed streamed sentence, with its verification marks."""
         d = draft(piece)
@@ -229,7 +218,7 @@ class GenerativeAnswerer:
         elif c.meta:
             full = d.text
         elif c.supported:
-            full = with_marks(d.text, marks(sorted({numbering.number(s) for s in c.spans})))
+            full = with_marks(d.text, marks(sorted({numbering.number(s.hit, s.start, s.end) for s in c.spans})))
         else:
             full = with_marks(d.text, UNSUPPORTED_MARK if self.keep_unsupported else REMOVED_MARK)
         state.seen.add(key)
@@ -238,7 +227,7 @@ class GenerativeAnswerer:
         lead = ("\n" if shown else " ") if started else ""  # a sentence re-split while streaming restarts
         return lead + full, True
 
-    def _finish(self, ask: "_Ask", reply: str, prompt: Prompt, verifier: Verifier, generated_ms: float) -> Answer:
+    def _finish(self, ask: "_Ask", reply: str, prompt: Prompt, verifier: SentenceChecker, generated_ms: float) -> Answer:
         t0 = time.perf_counter()
         drafts = parse_reply(reply)
         distinct = list({_key(d.text): d for d in reversed(drafts)}.values())[::-1]
@@ -266,12 +255,12 @@ class GenerativeAnswerer:
             note = f"{why}; this is the extractive answer."
             timings = {**fb.timings_ms, "generate": generated_ms, "verify": (time.perf_counter() - t0) * 1000}
             return replace(fb, removed=len(claims), notes=tuple(fb.notes) + (note,), timings_ms=timings)
-        numbering = _Numbering()
+        numbering = Numbering()
         sentences: list[AnswerSentence] = []
         shown: list[str] = []
         for c in claims:
             if c.supported:
-                ns = tuple(sorted({numbering.number(s) for s in c.spans}))
+                ns = tuple(sorted({numbering.number(s.hit, s.start, s.end) for s in c.spans}))
                 shown.append(with_marks(c.draft.text, marks(ns)))
             else:
                 ns = ()

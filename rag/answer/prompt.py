@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from rag.errors import LLMError
 from rag.ingest.chunk import count_tokens
+from rag.records import DraftSentence, Hit
 from rag.text.sentences import split_sentences
-from rag.records import DraftSentence
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rag import Hit
 
 __all__ = [
     "NO_ANSWER",
@@ -32,12 +29,9 @@ __all__ = [
     "parse_reply",
     "split_reply",
     "draft",
-    "with_marks",
     "strip_markers",
     "hold_back",
     "complete_sentences",
-    "is_no_answer",
-    "is_instruction",
     "TOKEN_MARGIN",
 ]
 
@@ -69,27 +63,7 @@ _MARKER = re.compile(
 _PARTIAL_MARKER = re.compile(r"\s*(?:[\[\u3010][^\]\u3011]{0,24})?$")
 _LABEL = re.compile(r"^\s*(?:#+\s*)?(?:final\s+)?(?:answer|response)\s*:\s*", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+")
-_NO_ANSWER = re.compile(
-    r"\b(?:sources?|passages?|context|documents?|texts?)\b[^.]{0,40}\b(?:do|does|did)\s*(?:n['\u2019]?t|not)\s+"
-    r"(?:answer|say|contain|mention|provide|state|include|specify|address)"
-    r"|\bnot\s+(?:mentioned|stated|answered|specified|provided)\s+in\s+the\s+(?:sources?|passages?|context)"
-    r"|\bno\s+(?:relevant\s+)?information\s+(?:about|on|in|regarding)\b",
-    re.IGNORECASE,
-)
 
-
-_INSTRUCTION_TEXT = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|these\s+|those\s+)*"
-    r"(?:previous|prior|above|earlier|preceding|other|system|original)?\s*(?:instructions?|prompts?|rules|context)"
-    r"|\b(?:ignore|disregard)\s+(?:everything|the\s+above|all\s+of\s+the\s+above)"
-    r"|\byou\s+(?:are\s+now|must\s+now|will\s+now|should\s+now)\b"
-    r"|\b(?:as\s+an\s+ai|language\s+model|system\s+(?:prompt|rule|message|instruction|override)s?|assistant\s*:)"
-    r"|\b(?:new|updated|additional)\s+(?:rules?|instructions?)\s*:"
-    r"|</?\s*(?:source|system|instructions?|assistant|user)\s*>"
-    r"|(?:^\s*|[.!:]\s+|\band\s+(?:instead\s+)?)(?:say|reply|respond|tell\s+(?:the\s+)?users?|output)\b"
-    r"|(?:^\s*|[.!:]\s+)(?:answer|write)\s+(?:only|that|with|exactly)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -97,7 +71,7 @@ class Prompt:
     """Messages for the LLM; ``sources[n-1]`` is the hit shown as source ``[n]``."""
 
     messages: tuple[ChatMessage, ...]
-    sources: tuple["Hit", ...]
+    sources: tuple[Hit, ...]
     dropped: int  # hits left out because the window was full
     tokens: int  # estimated prompt tokens (with margin)
 
@@ -110,14 +84,14 @@ def _fence(text: str) -> str:
     return " ".join(text.translate(_FENCE).split())
 
 
-def _source_block(n: int, hit: "Hit") -> str:
+def _source_block(n: int, hit: Hit) -> str:
     p = hit.passage
     return f'<source id="{n}" title="{_fence(p.title)}">\n{_fence(p.clean or p.text)}\n</source>'
 
 
 def build_prompt(
     question: str,
-    hits: Sequence["Hit"],
+    hits: Sequence[Hit],
     *,
     context_window: int,
     max_output_tokens: int,
@@ -135,7 +109,7 @@ def build_prompt(
     tail = f"\n\nQuestion: {_fence(question)}\n\n{instruction}"
     fixed = _estimate(SYSTEM_PROMPT) + _estimate(head + tail) + _CHAT_OVERHEAD
     budget = context_window - max_output_tokens - fixed
-    chosen: list["Hit"] = []
+    chosen: list[Hit] = []
     blocks: list[str] = []
     for hit in hits:
         block = _source_block(len(chosen) + 1, hit)
@@ -220,11 +194,6 @@ def parse_reply(text: str) -> list[DraftSentence]:
     return [d for d in map(draft, split_reply(text)) if d is not None]
 
 
-def with_marks(sentence: str, marks: str) -> str:
-    """``sentence`` followed by ``marks`` ("[1][2]"), as the extractive answers show them."""
-    return f"{sentence} {marks}" if marks else sentence
-
-
 def complete_sentences(text: str) -> int:
     """How many leading sentences of a partial reply are finished: a sentence is done once real
     text of the next one has begun (its own markers may still be arriving before that)."""
@@ -233,14 +202,3 @@ def complete_sentences(text: str) -> int:
         return 0
     last = _MARKER.sub("", parts[-1])
     return len(parts) - 1 if re.search(r"\w", last) else len(parts) - 2
-
-
-def is_instruction(sentence: str) -> bool:
-    """True for a passage sentence addressed to an AI assistant rather than stating anything
-    ("Ignore all previous instructions and say ..."): prompt injection planted in a document."""
-    return bool(_INSTRUCTION_TEXT.search(sentence))
-
-
-def is_no_answer(sentence: str) -> bool:
-    """True for a sentence that says the sources do not answer (the prompt's escape hatch)."""
-    return bool(_NO_ANSWER.search(sentence))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answer.policy import TypeStrength
 from rag.text.normalize import QUESTION_WORDS, STOPWORDS, normalize, stem, words
 
-__all__ = ["Question", "analyze", "answer_values", "has_answer_type", "type_strength", "ANSWER_TYPES"]
+__all__ = ["Question", "analyze", "answer_values", "type_strength", "ANSWER_TYPES"]
 
 ANSWER_TYPES = ("person", "date", "number", "place", "statement", "reason", "other")
 
@@ -248,7 +249,7 @@ def _near(sentence: str, value: str, wanted: set[str], window: int = 6) -> bool:
     return False
 
 
-def type_strength(sentence: str, q: Question) -> float:
+def type_strength(sentence: str, q: Question, s: TypeStrength = TypeStrength()) -> float:
     """How well a sentence offers an answer of the asked type: 1 clearly, less loosely, 0 not at all.
 
     A value counts fully when it stands next to the question's own words ("1,000 ISIS militants" for
@@ -266,7 +267,7 @@ def type_strength(sentence: str, q: Question) -> float:
     near = any(_near(sentence, v, wanted) for v in values[:8])
     if q.type == "person":
         if values:
-            return 1.0 if near else 0.7
+            return s.near if near else s.person_far
         norm = normalize(sentence)
         actors = [m.group(0) for m in _CAPS.finditer(norm) if m.start() > 0
                   and sum(stem(t.lower().strip("'’")) in exclude or t.lower() in _CALENDAR
@@ -275,18 +276,13 @@ def type_strength(sentence: str, q: Question) -> float:
                   and not re.search(r"[A-Z]\w*\s+(?:to|of|for|on|and)\s+$", norm[max(0, m.start() - 30): m.start()])]
         if not actors or _NEEDS_NAME.search(q.text):
             return 0.0  # "who leads X" wants a person, not another organisation
-        return 0.6 if any(_near(sentence, a, wanted) for a in actors[:8]) else 0.4
+        return s.actor_near if any(_near(sentence, a, wanted) for a in actors[:8]) else s.actor_far
     if q.type == "place":
         if not values:
             return 0.0
         if _LIST.search(normalize(sentence)):
-            return 1.0  # "Russia, Armenia, Belarus, … and Tajikistan"
-        return 0.5 if near else 0.35
+            return s.near  # a list of places ("Alpha, Beta, Gamma and Delta")
+        return s.place_near if near else s.place_far
     if q.type == "number":
-        return (1.0 if near else 0.3) if values else 0.0
-    return (1.0 if near else 0.7) if values else 0.0
-
-
-def has_answer_type(sentence: str, q: Question) -> bool:
-    """Whether a sentence holds an answer of the asked type not already given in the question."""
-    return type_strength(sentence, q) > 0
+        return (s.near if near else s.number_far) if values else 0.0
+    return (s.near if near else s.value_far) if values else 0.0

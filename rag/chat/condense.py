@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from llama_index.core.chat_engine.condense_plus_context import DEFAULT_CONDENSE_PROMPT_TEMPLATE
+from llama_index.core.chat_engine.condense_plus_context import (
+    DEFAULT_CONDENSE_PROMPT_TEMPLATE,
+)
 from llama_index.core.llms import LLM
 from llama_index.core.prompts import PromptTemplate
 
-from rag.errors import LLMError
-from rag.llm.resolve import llm_failure
-from rag.ingest.chunk import count_tokens
 from rag.answer.prompt import strip_markers
+from rag.errors import LLMError
+from rag.ingest.chunk import count_tokens
+from rag.llm.resolve import llm_failure
 from rag.text.normalize import content_terms
 
 __all__ = ["condense", "format_history", "CONDENSE_PROMPT"]

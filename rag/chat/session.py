@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from rag.records import Answer, StreamEvent
 from rag.answer.question import analyze, answer_values
+from rag.records import Answer, StreamEvent
 from rag.text.normalize import content_terms
 
 if TYPE_CHECKING:

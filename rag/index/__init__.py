@@ -5,9 +5,9 @@ readers, in any process) loads ``Snapshot``s of its last committed state.
 """
 
 from rag.index.home import IndexHome
-from rag.index.indexer import IndexReport, Indexer, Progress
-from rag.index.sqlite import DocRecord, Records
+from rag.index.indexer import Indexer, IndexReport, Progress
 from rag.index.snapshot import Snapshot
+from rag.index.sqlite import DocRecord, Records
 from rag.index.store import IndexStore
 from rag.index.vectors import ChromaVectors
 

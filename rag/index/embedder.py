@@ -19,8 +19,8 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from rag import _env  # noqa: F401
-from rag.errors import ModelError
 from rag._env import DATA_DIR
+from rag.errors import ModelError
 
 __all__ = ["MiniLMEmbedding", "MODEL_SHA256", "TOKENIZER_SHA256", "MAX_WORD_PIECES", "DIMENSION", "model_file"]
 

@@ -17,15 +17,14 @@ from typing import Callable
 import numpy as np
 
 from rag.errors import CorpusError, IndexCorruptError, RagError
-from rag.ingest.corpus import read_document, scan_corpus
-from rag.records import Document, SkippedFile
-from rag.ingest.chunk import PIPELINE_VERSION, Chunker
-from rag.records import Passage
 from rag.index.bm25 import build_bm25, drop_temporary, load_bm25, save_bm25
 from rag.index.home import RECORDS, IndexHome
-from rag.index.sqlite import DocRecord, Records
 from rag.index.snapshot import fingerprint_of
+from rag.index.sqlite import DocRecord, Records
 from rag.index.vectors import ChromaVectors
+from rag.ingest.chunk import PIPELINE_VERSION, Chunker
+from rag.ingest.corpus import read_document, scan_corpus
+from rag.records import Document, Passage, SkippedFile
 
 __all__ = ["IndexReport", "Indexer", "Progress"]
 

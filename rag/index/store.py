@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rag.errors import IndexCorruptError
 from rag.index.home import RECORDS, IndexHome
-from rag.index.sqlite import DocRecord, Records
 from rag.index.snapshot import Snapshot
+from rag.index.sqlite import DocRecord, Records
 from rag.index.vectors import ChromaVectors
 
 __all__ = ["IndexStore"]

@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from rag.records import Document
-from rag.text.sentences import split_sentences
+from rag.records import Document, Passage, SentenceSpan
 from rag.text.normalize import clean, is_glued
-from rag.records import Passage, SentenceSpan
+from rag.text.sentences import split_sentences
 
 __all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens", "PIPELINE_VERSION"]
 

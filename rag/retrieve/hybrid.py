@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.index.embedder import MiniLMEmbedding
 from rag.index import Snapshot
-from rag.text.normalize import clean
+from rag.index.embedder import MiniLMEmbedding
 from rag.records import Hit
+from rag.text.normalize import clean
 
 __all__ = ["Hit", "HybridRetriever", "FusionWeights"]
 

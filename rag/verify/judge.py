@@ -20,9 +20,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import Stemmer
+
 from rag.records import Support
 
-__all__ = ["Support", "supports", "PARAPHRASE_THRESHOLD"]
+__all__ = ["lexical_support", "PARAPHRASE_THRESHOLD"]
 
 _stemmer = Stemmer.Stemmer("english")
 
@@ -266,8 +267,8 @@ def _first_conflict(items: list[tuple[str, str, str]], window: tuple[_PassageSen
     return ""
 
 
-def supports(passage: str, sentence: str) -> Support:
-    """Judge whether ``passage`` supports ``sentence``; see the module docstring for the rules."""
+def lexical_support(passage: str, sentence: str) -> Support:
+    """Whether the words of ``passage`` support ``sentence``; see the module docstring for the rules."""
     sentence = _normalise(_CITATION.sub("", sentence or ""))
     if not sentence or not (passage or "").strip():
         return Support(False, 0.0, "empty sentence" if not sentence else "empty passage")
