@@ -22,7 +22,7 @@ from eval.gold import QUESTIONS_PATH, load_questions
 from eval.judge_validation import validate_judge
 from eval.report import corpus_table, print_summary, publish, write_report
 from eval.scoring import CorpusFiles, check_thresholds
-from rag import Assistant, RagError, Settings, supports
+from rag import Assistant, RagError, Settings, resolve_llm, supports
 
 __all__ = ["register", "run", "main", "load_thresholds", "THRESHOLDS_PATH", "DEFAULT_OUT", "SQUAD_DATA"]
 
@@ -81,10 +81,10 @@ def _llm_for_judge(args, settings: Settings, assistant: Assistant | None):
         if assistant is None or assistant.llm is None:
             raise EvalError("--llm-judge same needs --llm SPEC (and no --answers)")
         return assistant.llm, str(settings.llm)
-    judge_assistant = Assistant(settings=settings.with_(llm=spec))
-    if judge_assistant.llm is None:
+    llm = resolve_llm(spec, base_url=settings.llm_base_url)
+    if llm is None:
         raise EvalError(f"--llm-judge {spec!r} names no LLM")
-    return judge_assistant.llm, spec
+    return llm, spec
 
 
 def _run_corpus(args, settings: Settings, limits: dict[str, float]) -> dict:

@@ -7,7 +7,6 @@ the assistant reports, so hit@k covers follow-ups too.
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -18,12 +17,11 @@ from eval.errors import EvalError
 from eval.gold import GoldQuestion, read_jsonl
 from eval.metrics import Span
 from eval.scoring import CorpusFiles, QuestionScore, Run, by_kind, score_run, summarize
-from rag import Assistant, RagError, split_sentences
+from rag import Assistant, RagError, parse_reply
 
 __all__ = ["RETRIEVE_K", "run_assistant", "sentences_from_text", "load_answers", "runs_from_answers", "score_runs"]
 
 RETRIEVE_K = 10  # passages retrieved per question for hit@k / MRR
-_MARKS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
 def _ask(assistant: Assistant, q: GoldQuestion) -> tuple[Mapping, float]:
@@ -57,22 +55,9 @@ def run_assistant(assistant: Assistant, questions: Sequence[GoldQuestion], progr
 
 def sentences_from_text(text: str) -> list[dict]:
     """Sentence records for an answer given only as text: each sentence with the [n] marks it
-    carries (marks standing alone after a full stop belong to the sentence before)."""
-    out: list[dict] = []
-    for start, end in split_sentences(text):
-        piece = text[start:end]
-        lead = re.match(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+", piece)
-        if lead and out:  # "... lives. [1] Lavrov said ..." -> [1] closes the sentence before
-            out[-1]["citations"] += [n for n in _numbers(lead.group()) if n not in out[-1]["citations"]]
-            piece = piece[lead.end():]
-        clean = _MARKS.sub("", piece).strip()
-        if re.search(r"\w", clean):
-            out.append({"text": clean, "citations": list(dict.fromkeys(_numbers(piece)))})
-    return out
-
-
-def _numbers(marks: str) -> list[int]:
-    return [int(n) for m in _MARKS.finditer(marks) for n in re.split(r"[,;]", m.group(1))]
+    carries (marks standing alone after a full stop belong to the sentence before), read the way
+    the assistant reads an LLM's reply (``rag.parse_reply``)."""
+    return [{"text": d.text, "citations": list(d.citations)} for d in parse_reply(text)]
 
 
 def load_answers(path: str | Path) -> dict[str, dict]:

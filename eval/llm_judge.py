@@ -1,7 +1,7 @@
 """Optional second opinion: an LLM judges each answer sentence against its cited passages.
 
 Reported beside, never instead of, ``rag.supports``: the share the LLM finds supported and how
-often the two judges agree.  Any LlamaIndex ``LLM`` works (``Assistant(llm=SPEC).llm``); a
+often the two judges agree.  Any LlamaIndex ``LLM`` works (``rag.resolve_llm(SPEC)``); a
 backend failure ends the LLM judge with a note, not the eval.
 """
 

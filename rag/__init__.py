@@ -1,7 +1,10 @@
 """rag-assistant: questions over a folder of documents, answered with cited sentences or not at all.
 
-Importing this package first puts the process in offline mode (telemetry off, tiktoken and NLTK data
-from llama-index-core's bundled copies, hubs offline) before any of the heavy libraries load.
+The pipeline is the folder list: ``text`` (normalising, sentences, citation marks) → ``ingest``
+(reading the corpus folder, passages) → ``index`` (SQLite records, Chroma vectors, BM25; snapshots)
+→ ``retrieve`` (hybrid fusion) → ``answer`` (extractive or generative) → ``verify`` (the one meaning
+of "supported") → ``chat`` (follow-ups); ``assistant`` runs it. Importing this package first puts the
+process in offline mode (``rag._env``) before any of the heavy libraries load.
 """
 
 from rag import _env  # noqa: F401  (must stay first)
@@ -20,49 +23,62 @@ from rag.errors import (
 )
 from rag.index import IndexReport
 from rag.index.embedder import MiniLMEmbedding
+from rag.llm import ScriptedLLM, resolve_llm
 from rag.records import (
     Answer,
+    Answerer,
     AnswerSentence,
     Citation,
+    DraftSentence,
     Hit,
+    Judge,
     Passage,
     SentenceSpan,
     StreamEvent,
     Support,
 )
 from rag.settings import Settings
+from rag.text.marks import find_marks, parse_reply, strip_markers
 from rag.text.sentences import split_sentences
 from rag.verify import supports
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ABSTAIN_TEXT",
     "Answer",
     "AnswerSentence",
+    "Answerer",
     "Assistant",
     "Chat",
     "Citation",
     "CorpusError",
     "DocumentInfo",
+    "DraftSentence",
     "Hit",
     "IndexBusyError",
     "IndexCorruptError",
     "IndexReport",
     "IndexStatus",
+    "Judge",
     "LLMError",
     "MiniLMEmbedding",
     "ModelError",
     "Passage",
     "QuestionError",
     "RagError",
+    "ScriptedLLM",
     "SentenceSpan",
     "Settings",
     "SettingsError",
     "StreamEvent",
     "Support",
     "Turn",
+    "find_marks",
+    "parse_reply",
+    "resolve_llm",
     "split_sentences",
+    "strip_markers",
     "supports",
     "__version__",
 ]

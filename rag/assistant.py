@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from rag.answer.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
+from rag.chat.session import Chat
 from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
 from rag.index import Indexer, IndexReport, IndexStore, Progress, Snapshot
 from rag.index.embedder import MiniLMEmbedding
@@ -127,7 +128,7 @@ class Assistant:
         self.last_index_error: str | None = None
         self._llm = None
         if self.settings.llm is not None:
-            from rag.llm.resolve import resolve_llm
+            from rag.llm import resolve_llm
 
             self._llm = resolve_llm(self.settings.llm, base_url=self.settings.llm_base_url)
 
@@ -378,10 +379,8 @@ class Assistant:
         check_k(self.settings.k if k is None else k, QuestionError)
         return self._run(question, k, context, standalone, streaming=True)
 
-    def chat(self):
+    def chat(self) -> Chat:
         """A conversation whose follow-up questions are resolved against its history."""
-        from rag.chat.session import Chat
-
         return Chat(self)
 
     @property

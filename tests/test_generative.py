@@ -18,7 +18,7 @@ from rag.answer.generative import (
     UNSUPPORTED_MARK,
     GenerativeAnswerer,
 )
-from rag.llm.resolve import ScriptedLLM
+from rag.llm import ScriptedLLM
 from rag.verify import Verifier
 
 MUNIR = "Nabeel Munir"

@@ -46,10 +46,12 @@ def _imports(path: Path) -> set[str]:
             else:
                 mod = node.module or ""
             if mod == "rag" or mod.startswith("rag."):
-                out.add(mod)
-                for alias in node.names:  # "from rag.index import sqlite" imports a module
-                    if (ROOT / (mod.replace(".", "/")) / f"{alias.name}.py").exists():
-                        out.add(f"{mod}.{alias.name}")
+                subs = [a.name for a in node.names
+                        if (ROOT / mod.replace(".", "/") / f"{a.name}.py").exists()
+                        or (ROOT / mod.replace(".", "/") / a.name / "__init__.py").exists()]
+                out.update(f"{mod}.{name}" for name in subs)  # "from rag import _env" imports rag._env
+                if len(subs) < len(node.names):
+                    out.add(mod)
         elif isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name == "rag" or a.name.startswith("rag."))
     out.discard(here)

@@ -12,7 +12,7 @@ from llm_support import extractive, hit_for
 import rag  # noqa: F401  (offline environment first)
 from rag.answer.generative import GenerativeAnswerer
 from rag.errors import LLMError
-from rag.llm.resolve import ScriptedLLM, parse_spec, resolve_llm, smollm2_path
+from rag.llm import ScriptedLLM, parse_spec, resolve_llm, smollm2_path
 from rag.verify import Verifier
 
 

@@ -7,11 +7,12 @@ from llm_support import corpus_passages, extractive, hit_for
 
 import rag  # noqa: F401  (offline environment first)
 from rag.answer.generative import GenerativeAnswerer
-from rag.answer.prompt import NO_ANSWER, build_prompt, parse_reply
+from rag.answer.prompt import NO_ANSWER, build_prompt
 from rag.chat.condense import condense
 from rag.errors import LLMError
 from rag.ingest.chunk import count_tokens
-from rag.llm.resolve import ScriptedLLM
+from rag.llm import ScriptedLLM
+from rag.text.marks import parse_reply
 from rag.verify import Verifier
 
 

@@ -16,7 +16,7 @@ from llm_support import CORPUS, file_text, openai_server
 import rag
 from rag import supports
 from rag.errors import LLMError
-from rag.llm.resolve import resolve_llm, smollm2_path
+from rag.llm import resolve_llm, smollm2_path
 
 pytestmark = pytest.mark.slow
 

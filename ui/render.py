@@ -9,11 +9,12 @@ alone by the Markdown parser (no ``*``/``_``/``#`` surprises from news text).
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote
+
+import rag
 
 __all__ = [
     "Span",
@@ -27,7 +28,6 @@ __all__ = [
     "status_html",
 ]
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _USER_PREVIEW_CHARS = 600
 _CARD_CONTEXT_CHARS = 240  # passage text shown on each side of the cited sentence in a source card
 
@@ -125,13 +125,13 @@ def _source_card(citation: Any, text_of: Callable[[str], str | None], label: str
 def _linked_text(text: str, spans: dict[int, Span]) -> str:
     """Escaped answer text whose ``[n]`` markers are buttons opening citation n."""
     out, last = [], 0
-    for m in _MARKER.finditer(text):
-        n = int(m.group(1))
-        if n not in spans:
+    for start, end, numbers in rag.find_marks(text):
+        if not numbers or any(n not in spans for n in numbers):
             continue
-        out.append(_br(text[last:m.start()]))
-        out.append(_cite_button(n, spans[n]))
-        last = m.end()
+        mark = text[start:end]
+        out.append(_br(text[last:start] + mark[: len(mark) - len(mark.lstrip())]))
+        out.extend(_cite_button(n, spans[n]) for n in numbers)
+        last = end
     out.append(_br(text[last:]))
     return "".join(out)
 

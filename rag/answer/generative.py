@@ -19,17 +19,9 @@ from typing import Any, Callable, Iterator, Sequence
 from llama_index.core.llms import LLM
 
 from rag.answer.citations import Numbering
-from rag.answer.prompt import (
-    Prompt,
-    build_prompt,
-    complete_sentences,
-    draft,
-    hold_back,
-    parse_reply,
-    split_reply,
-)
+from rag.answer.prompt import Prompt, build_prompt
 from rag.ingest.chunk import count_tokens
-from rag.llm.resolve import DEFAULT_MAX_TOKENS, llm_failure, resolve_llm
+from rag.llm import DEFAULT_MAX_TOKENS, llm_failure, resolve_llm
 from rag.records import (
     Answer,
     AnswerSentence,
@@ -38,6 +30,13 @@ from rag.records import (
     StreamEvent,
     marks,
     with_marks,
+)
+from rag.text.marks import (
+    complete_sentences,
+    draft,
+    hold_back,
+    parse_reply,
+    split_reply,
 )
 from rag.text.normalize import content_terms
 

@@ -18,10 +18,10 @@ from llama_index.core.chat_engine.condense_plus_context import (
 from llama_index.core.llms import LLM
 from llama_index.core.prompts import PromptTemplate
 
-from rag.answer.prompt import strip_markers
 from rag.errors import LLMError
 from rag.ingest.chunk import count_tokens
-from rag.llm.resolve import llm_failure
+from rag.llm import llm_failure
+from rag.text.marks import strip_markers
 from rag.text.normalize import content_terms
 
 __all__ = ["condense", "format_history", "CONDENSE_PROMPT"]

@@ -10,14 +10,25 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import Any, Iterator, Protocol
 
 from rag.answer.question import analyze, answer_values
 from rag.records import Answer, StreamEvent
 from rag.text.normalize import content_terms
 
-if TYPE_CHECKING:
-    from rag.assistant import Assistant
+
+class Asker(Protocol):
+    """What a conversation needs from the assistant it runs on (:class:`rag.Assistant` is one)."""
+
+    llm: Any
+
+    def check_question(self, question: Any) -> str: ...
+
+    def ask(self, question: str, k: int | None = None, *, context: str = "",
+            standalone: str | None = None) -> Answer: ...
+
+    def stream(self, question: str, k: int | None = None, *, context: str = "",
+               standalone: str | None = None) -> Iterator[StreamEvent]: ...
 
 __all__ = ["Chat", "Turn", "is_follow_up"]
 
@@ -46,7 +57,7 @@ def is_follow_up(question: str, history_len: int) -> bool:
 class Chat:
     """One conversation's history over a shared :class:`~rag.Assistant` (one Chat per user)."""
 
-    def __init__(self, assistant: "Assistant", max_turns: int = 6):
+    def __init__(self, assistant: Asker, max_turns: int = 6):
         if max_turns < 1:
             raise ValueError(f"max_turns must be >= 1, got {max_turns!r}")
         self.assistant = assistant

@@ -27,7 +27,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from pydantic import Field, PrivateAttr
 
 from rag.errors import LLMError
-from rag.llm.resolve import DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_TOKENS
+from rag.llm.base import DEFAULT_CONTEXT_WINDOW, DEFAULT_MAX_TOKENS
 
 __all__ = ["GGUFLLM"]
 

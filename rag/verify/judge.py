@@ -22,6 +22,7 @@ from typing import NamedTuple
 import Stemmer
 
 from rag.records import Support
+from rag.text.marks import strip_markers
 
 __all__ = ["lexical_support", "PARAPHRASE_THRESHOLD"]
 
@@ -94,7 +95,6 @@ _TRANSLATE = str.maketrans(
     {**dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`", "'"), **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
      **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"), "\u00a0": " ", "\u2026": "..."}
 )
-_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -269,7 +269,7 @@ def _first_conflict(items: list[tuple[str, str, str]], window: tuple[_PassageSen
 
 def lexical_support(passage: str, sentence: str) -> Support:
     """Whether the words of ``passage`` support ``sentence``; see the module docstring for the rules."""
-    sentence = _normalise(_CITATION.sub("", sentence or ""))
+    sentence = _normalise(strip_markers(sentence or ""))
     if not sentence or not (passage or "").strip():
         return Support(False, 0.0, "empty sentence" if not sentence else "empty passage")
     loose_passage, despaced_passage, sents = _analyse(passage)
