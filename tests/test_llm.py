@@ -6,10 +6,13 @@ import json
 import socket
 
 import pytest
+# isort: off
+import rag  # noqa: F401  (offline environment first)
+# isort: on
+
 from llama_index.core.llms import MockLLM
 from llm_support import extractive, hit_for
 
-import rag  # noqa: F401  (offline environment first)
 from rag.answer.generative import GenerativeAnswerer
 from rag.errors import LLMError
 from rag.llm import ScriptedLLM, parse_spec, resolve_llm, smollm2_path

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+# isort: off
+import rag  # noqa: F401  - sets the offline environment before gradio is imported
+# isort: on
+
 import gradio as gr
 
-import rag  # noqa: F401  - sets the offline environment before gradio is imported
 from ui import render
 from ui.assets import SHOW_ANSWER_JS, VIEWER_JS
 from ui.handlers import Page
@@ -25,7 +28,7 @@ DEFAULT_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("When was the CSTO established?", "CSTO"),
     ("How many lives has Pakistan lost in the fight against terrorism?", "lives"),
 )
-from ui.cli import DEFAULT_CONCURRENCY  # one definition; ui.cli must not import gradio
+from ui.config import DEFAULT_CONCURRENCY
 
 _MAX_SCANNED_DOCS = 200
 

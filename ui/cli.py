@@ -10,36 +10,19 @@ from typing import Any
 
 import rag
 
-# Kept here, not imported from ui.app: registering the subcommand must not load gradio, or every
-# `rag` command (even `rag ask`) would pay its import time (~4 s of CPU, measured).
-DEFAULT_CONCURRENCY = 4
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7860
-AUTH_ENV = "RAG_AUTH"
+from .config import (
+    AUTH_ENV,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    parse_auth,
+    port,
+    positive,
+)
 
 __all__ = ["register", "run"]
 
 log = logging.getLogger("ui")
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a number, got {value!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {port}")
-    return port
-
-
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -50,11 +33,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> argparse.Argum
                     f"no share link, no analytics. Login: --auth user:password or ${AUTH_ENV}.")
     p.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to bind (default {DEFAULT_HOST}; 0.0.0.0 exposes it to the network)")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--port", type=port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     p.add_argument("--auth", default=None, metavar="USER:PASSWORD",
                    help=f"require this login (or set {AUTH_ENV}=user:password, which keeps the "
                         "password out of the process list)")
-    p.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY,
+    p.add_argument("--concurrency", type=positive, default=DEFAULT_CONCURRENCY,
                    help=f"questions answered at the same time across all users (default {DEFAULT_CONCURRENCY})")
     p.add_argument("--no-index", action="store_true",
                    help="do not bring the index up to date before serving")
@@ -63,8 +46,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> argparse.Argum
 
 
 def _auth(args: argparse.Namespace) -> tuple[str, str] | None:
-    from ui.server import parse_auth
-
     raw = args.auth if args.auth is not None else os.environ.get(AUTH_ENV)
     try:
         return parse_auth(raw)

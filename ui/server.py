@@ -5,29 +5,21 @@ from __future__ import annotations
 import os
 from typing import Any
 
+# isort: off
+import rag  # noqa: F401  - offline environment first
+# isort: on
+
 import gradio as gr
 
-import rag  # noqa: F401  - offline environment first
 from ui.assets import CSS, HEAD
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "AUTH_ENV", "parse_auth", "launch"]
+__all__ = ["launch"]
 
-from ui.cli import AUTH_ENV, DEFAULT_HOST, DEFAULT_PORT  # noqa: E402  (defined without gradio)
+from ui.config import DEFAULT_HOST, DEFAULT_PORT  # noqa: E402
 
 # System fonts only: nothing to download, and the same look in a headless browser.
 _FONTS = ("system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "DejaVu Sans",
           "sans-serif")
-
-
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """``"user:password"`` → (user, password); None/empty → None; anything else → ValueError."""
-    if value is None or value == "":
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user.strip() or not password:
-        raise ValueError(f"auth must look like user:password (got {value.split(':', 1)[0]!r}"
-                         f"{':…' if sep else ' without a colon'})")
-    return user.strip(), password
 
 
 def launch(demo: gr.Blocks, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
