@@ -28,6 +28,7 @@ from rag.ingest.corpus import EXTENSIONS, scan_corpus
 from rag.records import Answer, Answerer, Hit, StreamEvent, stream_of
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings, check_k
+from rag.text.names import CaseStats
 from rag.text.normalize import content_terms
 from rag.verify import Verifier, supports
 
@@ -72,15 +73,17 @@ class _State:
     def __init__(self, snap: Snapshot):
         self.snap = snap
         df: Counter[str] = Counter()
+        cases = CaseStats()  # which words the corpus writes in lower case: ordinary words, not names
         self.before: dict[str, set[str]] = {}
         previous: dict[str, set[str]] = {}
         for p in snap.passages:  # ordered by source, then position
             df.update(set(content_terms(p.clean)))
+            cases.add(p.clean)
             if p.source in previous:
                 self.before[p.id] = previous[p.source]
             previous[p.source] = set(content_terms(p.sentences[-1].clean)) if p.sentences else set()
         self.doc_freq = df
-        self.extractive = ExtractiveAnswerer(df, len(snap), judge=supports, before=self.before)
+        self.extractive = ExtractiveAnswerer(df, len(snap), judge=supports, before=self.before, cases=cases)
 
 
 def clean_question(question: Any, limit: int) -> str:

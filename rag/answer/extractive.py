@@ -35,13 +35,14 @@ from rag.records import (
     with_marks,
 )
 from rag.text.lexicon import variants
+from rag.text.names import CaseStats, close_name, one_edit
 from rag.text.normalize import content_terms, normalize
+from rag.text.vocabulary import SPEECH_VERBS, is_place, is_title
 
 __all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT"]
 
 ABSTAIN_TEXT = "The corpus does not say."
-_SPEAKER_PRONOUN = re.compile(r"\b(?:he|she|they) (?:said|added|noted|stressed|warned|told|stated|explained|emphasi[sz]ed)\b|"
-                              r"^(?:he|she|they|the (?:russian|pakistani|foreign) (?:minister|fo))\b", re.I)
+_PRONOUNS = frozenset("he she they".split())
 _ANAPHOR = re.compile(r"^(?:he|she|they|it|this|these|those|the (?:militants?|group|minister|two|organi[sz]ation|"
                       r"meeting|alliance|president|attack)|his|her|their|its)\b", re.I)
 
@@ -88,16 +89,19 @@ def _expand(terms: set[str]) -> set[str]:
     return terms | extra if extra else terms
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Whether two words differ by one insertion, deletion or substitution."""
-    if a == b:
+def _reports_unnamed(text: str) -> bool:
+    """A sentence giving someone's words without their name: "he said …", "She warned …", "The
+    foreign minister added …" (a title, possibly after a demonym)."""
+    toks = re.findall(r"[a-z'’\-]+", text.lower())
+    if not toks:
+        return False
+    if toks[0] in _PRONOUNS or any(a in _PRONOUNS and b in SPEECH_VERBS for a, b in zip(toks, toks[1:])):
         return True
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
+    if toks[0] == "the":
+        head = toks[1:4]
+        return any(is_title(w) for w in head) and all(is_title(w) or is_place(w) for w in head[:next(
+            (i for i, w in enumerate(head) if is_title(w)), 0)])
+    return False
 
 
 def display(span: SentenceSpan) -> str:
@@ -110,7 +114,7 @@ class ExtractiveAnswerer:
 
     def __init__(self, doc_freq: Mapping[str, int] | None = None, n_passages: int = 1, *,
                  judge: Judge, policy: ExtractivePolicy = DEFAULT_POLICY,
-                 before: Mapping[str, set[str]] | None = None):
+                 before: Mapping[str, set[str]] | None = None, cases: CaseStats | None = None):
         if not callable(judge):
             raise ValueError(f"judge must be callable as judge(passage, sentence), got {judge!r}")
         if not isinstance(policy, ExtractivePolicy):
@@ -122,6 +126,7 @@ class ExtractiveAnswerer:
         self._known: dict[tuple[str, bool], str | None] = {}
         self.before: dict[str, set[str]] = dict(before or {})
         self.n_passages = max(1, n_passages)
+        self.ordinary = cases.ordinary if cases is not None else None  # which words are not names
 
     # -- scoring ---------------------------------------------------------------------------------
     def idf(self, term: str) -> float:
@@ -150,7 +155,7 @@ class ExtractiveAnswerer:
         if len(term) < 6:
             return None
         for cand in self.doc_freq:
-            if fuzzy and abs(len(cand) - len(term)) <= 1 and cand[:2] == term[:2] and _one_edit(cand, term):
+            if fuzzy and abs(len(cand) - len(term)) <= 1 and cand[:2] == term[:2] and one_edit(cand, term):
                 return cand
             if len(cand) >= len(term) + 4 and cand.startswith(term):
                 return cand  # glued to the next word in the text ("Quadrilateralmeetings")
@@ -159,15 +164,15 @@ class ExtractiveAnswerer:
     def _missing_names(self, names: Sequence[tuple[str, ...]], terms: set[str]) -> int:
         """How many of the names are absent from ``terms``.
 
-        "Russian" matches "Russia" and "Pakistani" "Pakistan" (one word a prefix of the other), and a
+        Two spellings of a name match (:func:`rag.text.names.close_name`: "Norwegian"/"Norway"), and a
         name glued to the next word ("Quadrilateralmeetings") still counts.
         """
         def named(term: str) -> bool:
             term = self._known_term(term) or term
             if term in terms:
                 return True
-            return len(term) >= 5 and any(len(p) >= 5 and (p.startswith(term) or term.startswith(p))
-                                          for p in terms)
+            return len(term) >= 4 and any(close_name(term, p) or (len(p) >= len(term) + 4 and p.startswith(term))
+                                          for p in terms if len(p) >= 4)
 
         def present(name: tuple[str, ...]) -> bool:
             words_ = [t for t in name if len(t) >= 3] or list(name)
@@ -195,7 +200,7 @@ class ExtractiveAnswerer:
                     and self._coverage(q.terms, near) >= self.policy.value_coverage)
         speaker, topic = q.entity_terms[:1], q.entity_terms[1:]
         speaks = (self._missing_names(speaker, s_terms) == 0
-                  or bool(_SPEAKER_PRONOUN.search(text)) and self._missing_names(speaker, p_terms) == 0)
+                  or _reports_unnamed(text) and self._missing_names(speaker, p_terms) == 0)
         said = {t for name in speaker for t in name}
         topic_terms = [t for t in q.terms if t not in said and not is_generic(t)]
         return (speaks and self._missing_names(topic, near) <= len(topic) // 3
@@ -221,7 +226,7 @@ class ExtractiveAnswerer:
                 cov = self._coverage(q.terms, s_terms)
                 ctx = self._coverage(q.terms, p_terms)
                 dense = hit.sentence_scores[i] if i < len(hit.sentence_scores) else 0.0
-                strength = type_strength(span.clean, q, self.policy.strength)
+                strength = type_strength(span.clean, q, self.policy.strength, self.ordinary)
                 feats = (
                     self._coverage(q.terms, s_terms, generic=0.5),
                     ctx,
@@ -292,7 +297,7 @@ class ExtractiveAnswerer:
             prev = next((c for c in cands if c.hit is best.hit and c.index == best.index - 1), None)
             if prev is not None:
                 chosen.insert(0, prev)
-        values = {v.lower() for v in answer_values(best.span.clean, q.type, exclude)} if q.needs_value else set()
+        values = {v.lower() for v in answer_values(best.span.clean, q.type, exclude, self.ordinary)} if q.needs_value else set()
         nxt = best.index + 1
         if nxt < len(best.passage.sentences):
             follow = next((c for c in cands if c.hit is best.hit and c.index == nxt), None)
@@ -310,7 +315,7 @@ class ExtractiveAnswerer:
             if not c.entities_ok or not c.grounded or c.coverage < 0.5 * best.coverage:
                 continue
             if q.needs_value:
-                vals = {v.lower() for v in answer_values(c.span.clean, q.type, exclude)}
+                vals = {v.lower() for v in answer_values(c.span.clean, q.type, exclude, self.ordinary)}
                 if (c.strength < 0.9 or c.passage.source == best.passage.source or not vals or vals & values
                         or c.score < 0.7 * best.score):
                     continue

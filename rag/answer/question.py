@@ -13,33 +13,37 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.policy import TypeStrength
-from rag.text.normalize import QUESTION_WORDS, STOPWORDS, normalize, stem, words
+from rag.text.names import Ordinary, ordinary_in, person_names
+from rag.text.normalize import known_word, normalize, stem, words
+from rag.text.vocabulary import (
+    MONTHS,
+    QUESTION_WORDS,
+    SCALE_WORDS,
+    SPEECH_VERBS,
+    STOPWORDS,
+    WEEKDAYS,
+    is_title,
+    number_words,
+)
 
 __all__ = ["Question", "analyze", "answer_values", "type_strength", "ANSWER_TYPES"]
 
 ANSWER_TYPES = ("person", "date", "number", "place", "statement", "reason", "other")
 
-_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
-                 "sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion "
-                 "billions dozen dozens").split()  # ordinals ("first proposed") are not counts
+_NUMBER_WORDS = sorted((w for w in number_words() if w.isalpha() and w != "zero"), key=len, reverse=True) + \
+    sorted(SCALE_WORDS)  # ordinals ("first proposed") are not counts
 _NUMBER = re.compile(r"(?<![\w])(?:[$€£]\s?)?\d[\d,.]*(?:\s?(?:%|percent|per cent))?|\b(?:"
                      + "|".join(_NUMBER_WORDS) + r")\b", re.I)
-_MONTHS = ("january february march april may june july august september october november december "
-           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_MONTHS = sorted(MONTHS, key=len, reverse=True)
 _DATE = re.compile(
     r"\b(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:" + "|".join(_MONTHS) + r")\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:"
-    + "|".join(_MONTHS) + r")\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    + "|".join(_MONTHS) + r")\b|\b(?:" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b|"
     r"\b(?:yesterday|today|last (?:year|month|week)|this (?:year|month|week)|(?:early|late|mid)[- ]\d{4}|"
     r"century|decade|years? ago|months? ago|since|until|till|during)\b",
     re.I,
 )
 _CAPS = re.compile(r"(?<![\w'’])[A-Z][\w'’\-]*[a-z]?[\w\-]*(?:\s+(?:of\s+|al-|bin\s+)?[A-Z][\w'’\-]*)*")
-_SPEECH = frozenset(stem(w) for w in (
-    "said say says told tells stated state noted note highlighted highlight stressed stress warned warn "
-    "emphasized emphasised emphasize underscored acknowledged acknowledge explained explain claimed claim "
-    "announced announce argued argue added add remarked described describe pointed asserted assert "
-    "accused accuse echoed urged urge called insisted responded reaffirmed expressed mentioned tweeted tweet "
-    "wrote write writes dismissed dismissing denied deny denies").split())
+_SPEECH = frozenset(stem(w) for w in SPEECH_VERBS)
 _PLACE_HINT = frozenset(
     "in at from near across into within located based border borders region province city capital".split())
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -56,37 +60,13 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                              r"view|stance|remarks?|comment(?:ed)?|tweet(?:ed)?)\b", re.I)),
     ("reason", re.compile(r"\bwhy\b|\bwhat (?:caused|led to|is the reason)\b", re.I)),
 )
-_CALENDAR_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
-    "august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_CALENDAR_WORDS = frozenset(MONTHS) | WEEKDAYS
 _GENERIC = frozenset(stem(w) for w in (
     "number numbers figure figures amount total count many much name names people person thing things "
     "happen happened happens think view position stance remark remarks comment comments regarding "
     "about describe described opinion role kind type way ways main mention mentioned report reported "
     "state stated name named call called day days year years month months date time week place take "
     "took happen happened occur occurred".split()))
-# Capitalised words that are not (parts of) people's names.
-_NOT_NAMES = frozenset(w.lower() for w in (
-    "Minister Ministry Foreign Deputy Special Secretary General Secretary-General President Prime Vice Chief "
-    "Spokesperson Spokesman Ambassador Envoy Commander Leader Director Chairman Head Senior Official Officials "
-    "Group Working Joint International Terrorism Council Security Organization Organisation Treaty Collective "
-    "State States Islamic Province Center Centre Commission Alliance Forces Army Government Republic Party "
-    "United Nations News Agency Desk Office Department Committee Union Federation Front Movement Taliban "
-    "Daesh ISIS ISKP TTP CSTO NATO UN US USA UK EU CIS SCO CPEC FO MOFA TASS Al-Qaeda Tehreek-e-Taliban "
-    "Tehrik-e-Taliban Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
-    "May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov "
-    "Dec Afghanistan Afghan Afghans Pakistan Pakistani Pakistanis Russia Russian Russians Moscow Kabul "
-    "Islamabad China Chinese Iran Iranian India Indian America American Americans Washington Central Asia "
-    "Asian Eastern Northern Southern Western East West North South Kazakhstan Kyrgyzstan Tajikistan Tajik "
-    "Armenia Belarus Uzbekistan Turkmenistan Ukraine Syria Iraq Crocus City Hall Eurasian Post-Soviet Soviet "
-    "Commonwealth Independent Counter The This That These Those It He She They We Our Its Their Both "
-    "Photo Image Source Home Politics Read More Recent Also See".split()))
-_TITLES = frozenset(w.lower() for w in (
-    "Minister Secretary Secretary-General General President Mr Mrs Ms Dr Spokesperson Spokesman Ambassador "
-    "Envoy Commander Leader Chairman Director Chief King Prince Sheikh Senator Governor Mayor Judge "
-    "Professor Counterpart Prime".split()))
-
-
 @dataclass(frozen=True)
 class Question:
     """A question's parts that matter for choosing and checking sentences."""
@@ -94,7 +74,7 @@ class Question:
     text: str
     type: str
     terms: tuple[str, ...]  # stemmed content terms, in order, unique
-    entities: tuple[str, ...]  # names as typed ("Lavrov", "Nabeel Munir", "Ukraine")
+    entities: tuple[str, ...]  # names as typed ("Berg", "Anna Berg", "Norway")
     entity_terms: tuple[tuple[str, ...], ...]  # each name's stemmed words
 
     @property
@@ -103,7 +83,7 @@ class Question:
 
 
 def _entities(text: str) -> list[list[str]]:
-    """Named things in the question, one list of words per name ("Nabeel Munir" is one name)."""
+    """Named things in the question, one list of words per name ("Anna Berg" is one name)."""
     found: list[list[str]] = []
     for m in _CAPS.finditer(text):
         sentence_start = m.start() == 0 or text[: m.start()].rstrip().endswith(("?", ".", "!", ":"))
@@ -135,7 +115,7 @@ def analyze(text: str) -> Question:
             qtype = name  # a bare "when/who/where" after "What …" is a conjunction, not the question word
             break
     if qtype == "person" and _WHO_IS.match(norm):
-        qtype = "other"  # "Who is Amir Khan Muttaqi?" asks for a description, not another name
+        qtype = "other"  # "Who is Anna Berg?" asks for a description, not another name
     seen: dict[str, None] = {}
     for w in words(norm):
         if w in STOPWORDS or w in QUESTION_WORDS:
@@ -154,8 +134,13 @@ def is_generic(term: str) -> bool:
     return term in _GENERIC
 
 
-def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """Candidate answers of ``qtype`` in a sentence, minus anything the question itself says."""
+def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] = frozenset(),
+                  ordinary: Ordinary | None = None) -> list[str]:
+    """Candidate answers of ``qtype`` in a sentence, minus anything the question itself says.
+
+    ``ordinary`` tells which words are ordinary words rather than names (learnt from the corpus by
+    the answerer); without it, the sentence's own lower-case words are the evidence.
+    """
     norm = normalize(sentence)
     if qtype == "number":
         found = [m.group(0).strip().rstrip(".,") for m in _NUMBER.finditer(norm)]
@@ -163,7 +148,7 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
     if qtype == "date":
         return [m.group(0) for m in _DATE.finditer(norm)]
     if qtype == "person":
-        return _names(norm, exclude)
+        return _names(norm, exclude, ordinary or ordinary_in(norm))
     if qtype == "place":
         out = []
         for m in _CAPS.finditer(norm):
@@ -186,53 +171,31 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
 
 def _rare(word: str) -> bool:
     """A capitalised word that is not an ordinary English word (so, likely a name)."""
-    from rag.text.normalize import _known
-
-    return not _known(word.lower().strip("'’."))
+    return not known_word(word.lower().strip("'’."))
 
 
-def _names(norm: str, exclude: set[str] | frozenset[str]) -> list[str]:
-    """People's names: runs of two or more capitalised non-title words, or one right after a title."""
-    tokens = re.findall(r"[\w'’\-.]+", norm)
-    out: list[str] = []
-    run: list[str] = []
-    prev = ""
-
-    def flush() -> None:
-        if len(run) >= 2 or (run and (prev_title[0] or _rare(run[0]))):
-            if not all(stem(t.lower().strip("'’.")) in exclude for t in run):
-                out.append(" ".join(run))
-        run.clear()
-
-    prev_title = [False]
-    for tok in tokens:
-        word = tok.strip(".,'’")
-        low = word.lower().removesuffix("'s").removesuffix("’s")
-        parts = [x for x in low.split("-") if x]
-        is_cap = (word[:1].isupper() and not word.isupper() and len(word) > 1
-                  and not any(x in _NOT_NAMES for x in parts))
-        if is_cap:
-            if not run:
-                prev_title[0] = prev.lower().strip(".,") in _TITLES
-            run.append(word.removesuffix("'s").removesuffix("’s"))
-        else:
-            flush()
-        prev = word
-    flush()
-    return out
+def _names(norm: str, exclude: set[str] | frozenset[str], ordinary: Ordinary) -> list[str]:
+    """People's names: runs of two or more name words, or one after a title (:mod:`rag.text.names`)."""
+    return person_names(norm, ordinary, rare=_rare, exclude=exclude)
 
 
 _LEAD_WH = re.compile(r"\b(?:what|which|who|whom|whose|how|where|when|why)\b", re.I)
 _BARE_WH = re.compile(r"when|who|whom|whose|where", re.I)
 _WHO_IS = re.compile(r"^\s*(?i:who)\s+(?i:is|was|are|were)\s+(?:[A-Z][\w'’\-.]*\s*){1,5}\??\s*$")
-_NEEDS_NAME = re.compile(r"\bwho\s+(?:leads?|led|heads?|headed|chairs?|chaired|runs?|ran|commands?|commanded)\b|"
-                         r"\bwho\s+(?:is|was)\s+the\s+(?:[\w'’\-]+\s+){0,4}(?:leader|head|president|minister|"
-                         r"secretary|secretary-general|chairman|chief|spokesperson|spokesman|commander|general|envoy|"
-                         r"ambassador|director)\b", re.I)
+_NEEDS_NAME = re.compile(r"\bwho\s+(?:leads?|led|heads?|headed|chairs?|chaired|runs?|ran|commands?|commanded)\b", re.I)
+_WHO_IS_THE = re.compile(r"\bwho\s+(?:is|was)\s+the\s+((?:[\w'’\-]+\s+){0,4}[\w'’\-]+)", re.I)
+#: Offices that nameparser's titles lack ("who is the head of ..." wants a person).
+_OFFICES = frozenset("head chair chairman chairwoman chairperson spokesperson spokesman spokeswoman".split())
+
+
+def _wants_person(question: str) -> bool:
+    """Whether a "who" question asks for a person by their office ("who is the deputy head of ...")."""
+    if _NEEDS_NAME.search(question):
+        return True
+    m = _WHO_IS_THE.search(question)
+    return bool(m) and any(is_title(w) or w.lower() in _OFFICES for w in re.split(r"[\s\-]+", m.group(1)))
 _LIST = re.compile(r"(?:[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?,\s*){2,}(?:and\s+)?[A-Z][\w'’\-]+")
-_CALENDAR = frozenset(w.lower() for w in (
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
-    "August September October November December The This That These Those It He She They We".split()))
+_CALENDAR = _CALENDAR_WORDS | frozenset("the this that these those it he she they we".split())
 
 
 def _near(sentence: str, value: str, wanted: set[str], window: int = 6) -> bool:
@@ -249,19 +212,20 @@ def _near(sentence: str, value: str, wanted: set[str], window: int = 6) -> bool:
     return False
 
 
-def type_strength(sentence: str, q: Question, s: TypeStrength = TypeStrength()) -> float:
+def type_strength(sentence: str, q: Question, s: TypeStrength = TypeStrength(),
+                  ordinary: Ordinary | None = None) -> float:
     """How well a sentence offers an answer of the asked type: 1 clearly, less loosely, 0 not at all.
 
     A value counts fully when it stands next to the question's own words ("1,000 ISIS militants" for
-    "how many militants", "the Russian side was led by … Sergey Vershinin" for "who led the Russian
+    "how many soldiers", "the other side was led by … Tomas Wirth" for "who led the other
     side"), less when it is elsewhere in the sentence. For "who", a person's name counts more than
-    another named actor ("the Taliban", "Kabul"); for "which countries", a list more than one place.
+    another named actor ("the Alliance", "Oslo"); for "which countries", a list more than one place.
     """
     if q.type in ("other", "reason"):
         return 1.0
     exclude = set(q.terms)
     wanted = set(q.terms)  # "140 people" answers "how many people died"
-    values = answer_values(sentence, q.type, exclude=exclude)
+    values = answer_values(sentence, q.type, exclude=exclude, ordinary=ordinary)
     if q.type == "statement":
         return 1.0 if values else 0.0
     near = any(_near(sentence, v, wanted) for v in values[:8])
@@ -274,14 +238,14 @@ def type_strength(sentence: str, q: Question, s: TypeStrength = TypeStrength()) 
                           for t in m.group(0).split()) * 2 < len(m.group(0).split())
                   and not _PLACE_HINT.intersection(norm[max(0, m.start() - 6): m.start()].lower().split())
                   and not re.search(r"[A-Z]\w*\s+(?:to|of|for|on|and)\s+$", norm[max(0, m.start() - 30): m.start()])]
-        if not actors or _NEEDS_NAME.search(q.text):
+        if not actors or _wants_person(q.text):
             return 0.0  # "who leads X" wants a person, not another organisation
         return s.actor_near if any(_near(sentence, a, wanted) for a in actors[:8]) else s.actor_far
     if q.type == "place":
         if not values:
             return 0.0
         if _LIST.search(normalize(sentence)):
-            return s.near  # a list of places ("Alpha, Beta, Gamma and Delta")
+            return s.near  # a list of places ("Alma, Bern, Cork and Delft")
         return s.place_near if near else s.place_far
     if q.type == "number":
         return (s.near if near else s.number_far) if values else 0.0

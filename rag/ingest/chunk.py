@@ -13,7 +13,7 @@ __all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens", "PIPELINE_VERSI
 
 #: Bumped whenever splitting or cleaning changes what is indexed: it is part of every passage id, and an
 #: index built by another version is re-embedded in full on the next run.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 @lru_cache(maxsize=1)

@@ -29,29 +29,15 @@ __all__ = [
 ]
 
 from rag._env import DATA_DIR  # noqa: E402
+from rag.text.vocabulary import QUESTION_WORDS, STOPWORDS  # noqa: E402  (one copy of each)
 
+#: Typographic quotes, dashes and spaces folded to ASCII: the one table for indexing, questions and the judge.
 _QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u00a0": " ",
-    "\u2009": " ", "\u202f": " ", "\u200b": "",
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "", "\u2026": "...",
 })
-
-STOPWORDS = frozenset("""
-a about above after again against all also am an and any are aren't as at be because been before being
-below between both but by can cannot could did do does doing down during each few for from further had has
-have having he her here hers herself him himself his how i if in into is isn't it it's its itself let me
-more most my myself no nor not of off on once only or other ought our ours ourselves out over own same she
-should so some such than that the their theirs them themselves then there these they this those through to
-too under until up very was we were what when where which while who whom why will with would you your yours
-yourself yourselves s t don just now ve ll re d m o y ain
-""".split())
-
-# Words of a question that say what is asked, not what it is about.
-QUESTION_WORDS = frozenset("""
-what who whom whose when where which why how many much did does do say said says tell told
-according article articles corpus document documents text source sources give kind type
-""".split())
 
 _WORD = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+(?:[.,]\d+)*|[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z]{3})")
@@ -77,7 +63,8 @@ def _stems() -> frozenset[str]:
     return frozenset(stem(w) for w in _vocab())
 
 
-def _known(word: str) -> bool:
+def known_word(word: str) -> bool:
+    """A lower-case word of the embedder's whole-word vocabulary (an ordinary English word or a well-known name)."""
     return word in _vocab() or stem(word) in _stems()
 
 
@@ -105,7 +92,7 @@ def _vocab() -> dict[str, float]:
 def _split_lower(token: str) -> list[str] | None:
     """Split an unknown lower-case run into 2–3 known words, cheapest first; None if it is not glued."""
     vocab = _vocab()
-    if len(token) < 5 or _known(token):
+    if len(token) < 5 or known_word(token):
         return None
     best: tuple[float, list[str]] | None = None
     n = len(token)
@@ -205,6 +192,7 @@ def words(text: str) -> list[str]:
 _stemmer = Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 

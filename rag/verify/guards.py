@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 
-from rag.text.normalize import STOPWORDS, stem
+from rag.text.names import ordinary_in, person_names
+from rag.text.normalize import stem
 from rag.text.sentences import split_sentences
+from rag.text.vocabulary import STOPWORDS, is_title
 
 __all__ = ["is_instruction", "is_no_answer", "role_conflict"]
 
@@ -41,16 +43,7 @@ _INSTRUCTION_TEXT = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]*")
 _CLAUSE = re.compile(r";|,\s*(?=(?:while|whereas|but|although|though|and|who|which)\b)|\bwhile\b|\bwhereas\b")
-# Capitalised words that are titles, places or organisations, not parts of a person's name.
-_NOT_NAME = frozenset(
-    """minister foreign deputy secretary general president prime special senior interim chief spokesperson
-    spokesman ambassador envoy director head leader official commander governor chairman vice acting former
-    mr mrs ms dr the of and united nations state states city hall council group organization organisation
-    ministry agency treaty news front army party union republic province region forces force security
-    north south east west central eastern western northern southern islamic joint working international
-    national federal government office desk""".split()
-)
-_PLACE = re.compile(r"(?:stan|ia|ian|ani|ese|ish|ic|an|land|tan)$")
+
 
 
 def is_instruction(sentence: str) -> bool:
@@ -68,19 +61,14 @@ def _words(text: str) -> list[str]:
     return [w.replace("\u2019s", "").removesuffix("'s") for w in _WORD.findall(text.replace("\u2019s", ""))]
 
 
-def _persons(text: str) -> dict[str, set[str]]:
-    """Person-like names of ``text`` (two or more capitalised words that are not titles, places
-    or organisations), keyed by surname, each with the lower-case words of its full name."""
+def _persons(text: str, ordinary) -> dict[str, set[str]]:
+    """People's names in ``text`` (:func:`rag.text.names.person_names`) keyed by surname, each with
+    the lower-case words of its full name."""
     found: dict[str, set[str]] = {}
-    run: list[str] = []
-    for token in re.findall(r"[A-Za-z][\w\-]*|[^\w\s]", text) + ["."]:
-        if token[:1].isupper() and not token.isupper() and token.lower() not in _NOT_NAME:
-            run.append(token)
-            continue
-        names = [w for w in run if not (_PLACE.search(w.lower()) and len(run) == 1)]
-        if len(names) >= 2 and not all(_PLACE.search(w.lower()) for w in names):
-            found.setdefault(names[-1].lower(), set()).update(w.lower() for w in names)
-        run = []
+    for name in person_names(text, ordinary):
+        parts = [w for w in re.split(r"[\s]+", name) if w]
+        if len(parts) >= 2:
+            found.setdefault(parts[-1].lower(), set()).update(w.lower() for w in parts)
     return found
 
 
@@ -94,8 +82,9 @@ def _clauses(text: str) -> list[set[str]]:
 
 def role_conflict(evidence: str, sentence: str, passage: str) -> str:
     """Why the person ``sentence`` names is in the wrong role in ``evidence`` ('' if not)."""
-    people = _persons(passage)
-    people.update({k: v for k, v in _persons(sentence).items() if k not in people})
+    ordinary = ordinary_in(passage, sentence)
+    people = _persons(passage, ordinary)
+    people.update({k: v for k, v in _persons(sentence, ordinary).items() if k not in people})
     claim = [w.lower() for w in _words(sentence)]
     named = [s for s in people if s in claim]
     if not named:
@@ -104,7 +93,7 @@ def role_conflict(evidence: str, sentence: str, passage: str) -> str:
     for surname in named:
         own = people[surname]
         # titles travel with the person ("Deputy Foreign Minister X"): the role is in the other words
-        context = {stem(w) for w in claim if w not in own and w not in STOPWORDS and w not in _NOT_NAME and len(w) > 1}
+        context = {stem(w) for w in claim if w not in own and w not in STOPWORDS and not is_title(w) and len(w) > 1}
         if not context:
             continue
 

@@ -15,43 +15,33 @@ means the same thing everywhere.  The rules, in order:
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-import Stemmer
-
 from rag.records import Support
 from rag.text.marks import strip_markers
+from rag.text.names import close_name
+from rag.text.normalize import normalize, stem
+from rag.text.vocabulary import (
+    ATTRIBUTION,
+    MONTHS,
+    NEGATIONS,
+    SCALE_WORDS,
+    SPEECH_VERBS,
+    STOPWORDS,
+    number_value,
+)
 
 __all__ = ["lexical_support", "PARAPHRASE_THRESHOLD"]
-
-_stemmer = Stemmer.Stemmer("english")
 
 #: Share of a sentence's content words that must occur in the passage window for a paraphrase.
 PARAPHRASE_THRESHOLD = 0.75
 _WINDOW = 3  # passage sentences a paraphrase may draw on
 _MIN_GLUED_CHARS = 16  # despaced containment below this length is too easy to hit by chance
 
-_STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each either even ever every few for
-    from further had has have having he her here hers herself him himself his how however i if in into is it
-    its itself just last least less let like may me might more most much must my myself neither nor now of
-    off on once one only or other others our ours ourselves out over own per same shall she should since so
-    some such than that the their theirs them themselves then there these they this those though through
-    thus to too under until up upon us very many via was we were what when where whether which while who whom
-    whose why will with within would yet you your yours yourself yourselves said says say saying stated
-    states told tells noted notes added adds according mentioned reported reports remarked""".split()
-)
-# Cues that flip a statement; each negates the few content words after it.
-_NEGATION = frozenset("not no never none nobody nothing neither nor without cannot nt".split())
-_REPORTING = frozenset(
-    """said says say told tells stated states noted notes added adds warned warns claimed claims argued
-    argues stressed stresses emphasized emphasised emphasizes highlighted highlights pointed described
-    describes accused accuses insisted insists announced announces acknowledged acknowledges explained
-    responded urged asserted asserts remarked believes believed""".split()
-)
+#: Words that carry no claim of their own: function words, and the verbs and phrases that only say who
+#: said it (a paraphrase may change "said" to "stated").
+_STOP = STOPWORDS | SPEECH_VERBS | ATTRIBUTION
 _ANTONYM_PAIRS = (
     "major minor|increase decrease|increased decreased|increasing decreasing|rise fall|more less|more fewer|"
     "strengthen weaken|strengthened weakened|high low|higher lower|before after|accept reject|"
@@ -63,50 +53,20 @@ _ANTONYM_PAIRS = (
 )
 _ANTONYMS: dict[str, set[str]] = {}
 for _pair in _ANTONYM_PAIRS.split("|"):
-    _x, _y = _pair.split()
-    _x, _y = _stemmer.stemWord(_x), _stemmer.stemWord(_y)
+    _x, _y = (stem(w) for w in _pair.split())
     _ANTONYMS.setdefault(_x, set()).add(_y)
     _ANTONYMS.setdefault(_y, set()).add(_x)
-_SCALE = frozenset("hundred thousand million billion trillion percent".split())
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-_NUMBER_WORDS.update({w: str(10 * i) for i, w in enumerate("x x thirty forty fifty sixty seventy eighty ninety".split()) if i >= 3})
-_ORDINALS = {
-    w: str(i + 1)
-    for i, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
-    )
-}
-# A few names the corpus uses interchangeably; acronyms of capitalised runs are derived automatically.
-_ALIASES = (
-    frozenset({"isis", "daesh", "isil", "islamic state"}),
-    frozenset({"us", "usa", "united states", "u.s", "washington"}),
-    frozenset({"un", "united nations"}),
-    frozenset({"ttp", "pakistani taliban"}),
-    frozenset({"iskp", "isis-k", "isisk"}),
-)
-
-_TRANSLATE = str.maketrans(
-    {**dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`", "'"), **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
-     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"), "\u00a0": " ", "\u2026": "..."}
-)
+_SCALE = frozenset(SCALE_WORDS) | {"percent"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*(?:\s+|(?=[A-Z\"]))")
 _BREAK = re.compile(r"[,;:()\[\]\"]")
-_MONTHS = {m[:3]: m[:3] for m in "january february march april june july august september october november december".split()}
-_MONTHS.update({m: m[:3] for m in "january february march april june july august september sept october november december".split()})
+_PAREN = re.compile(r"([A-Z][\w'\-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'\-]*)*)\s*\(([^()]{2,60})\)")
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
-    return " ".join(text.split())
+    return normalize(text)
 
 
 def _loose(text: str) -> str:
@@ -114,9 +74,7 @@ def _loose(text: str) -> str:
     return " " + " ".join(_WORD.findall(text.lower())) + " "
 
 
-@lru_cache(maxsize=4096)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+_stem = stem
 
 
 def _number_key(raw: str) -> str:
@@ -131,28 +89,36 @@ class _Token(NamedTuple):
 
 
 def _tokens(text: str) -> list[_Token]:
-    """Word tokens with possessives and camel-case glue ("TheUN", "CSTOSecretary") split off."""
+    """Word tokens with possessives and camel-case glue ("TheUN", "ABCSecretary") split off."""
     text = re.sub(r"'s\b", "", text)
     text = re.sub(r"n't\b", " nt", text)
     parts = [p for piece in _WORD.findall(text) for p in _CAMEL.split(piece) if p]
-    return [_Token(_MONTHS.get(p.lower(), p.lower()), p) for p in parts]
+    return [_Token(MONTHS.get(p.lower(), p.lower()), p) for p in parts]
 
 
 def _numbers(text: str, tokens: list[_Token]) -> dict[str, str]:
     """Numbers by normalised key ("70,000" and "70000" -> "70000"; "two" -> "2"), mapped to how they read."""
     found = {_number_key(m.group()): m.group().rstrip(".,") for m in _NUMBER.finditer(text)}
     for t in tokens:
-        key = _NUMBER_WORDS.get(t.word) or _ORDINALS.get(t.word)
-        if key:
-            found.setdefault(key, t.cased)
+        value = number_value(t.word)
+        if value is not None:
+            found.setdefault(str(value), t.cased)
     return found
 
 
 def _negation_scopes(tokens: list[_Token]) -> list[frozenset[str]]:
-    """For each negation cue, the stems of the next three content words (its scope)."""
+    """For each negation cue, the stems of the next three content words (its scope). Two cues in a
+    row ("not without its critics") cancel out: that is an affirmation."""
     scopes = []
+    skip = False
     for i, t in enumerate(tokens):
-        if t.word in _NEGATION:
+        if skip:
+            skip = False
+            continue
+        if t.word in NEGATIONS:
+            if i + 1 < len(tokens) and tokens[i + 1].word in NEGATIONS:
+                skip = True
+                continue
             scope = [_stem(u.word) for u in tokens[i + 1 : i + 7] if u.word not in _STOP]
             scopes.append(frozenset(scope[:3]))
     return scopes
@@ -177,11 +143,11 @@ def _acronym_runs(text: str) -> dict[str, tuple[str, ...]]:
 class _PassageSentence(NamedTuple):
     words: frozenset[str]  # lower-case words and their stems
     glued: tuple[str, ...]  # lower-case tokens as written, for glue-aware lookups
-    acronyms: frozenset[str]  # of its spelled-out names
+    acronyms: frozenset[str]  # of its spelled-out names, and the other names the passage gives them
     numbers: frozenset[str]
     negations: tuple[frozenset[str], ...]
     loose: str
-    subject: str  # its first word when that is a name ("Lavrov acknowledged ...")
+    subject: str  # its first word when that is a name ("Berg acknowledged ...")
 
 
 @lru_cache(maxsize=512)
@@ -207,7 +173,29 @@ def _analyse(passage: str) -> tuple[str, str, tuple[_PassageSentence, ...]]:
                 first.word if first.cased[:1].isupper() and first.word not in _STOP else "",
             )
         )
-    return loose, despaced, tuple(sents)
+    return loose, despaced, _with_aliases(norm, tuple(sents))
+
+
+def _aliases(text: str) -> list[frozenset[str]]:
+    """Names the text itself gives two ways: "Northern Trade Union (NTU)", "the NTU (Northern ...)"."""
+    groups = []
+    for m in _PAREN.finditer(text):
+        outer, inner = _loose(m.group(1)).strip(), _loose(m.group(2)).strip()
+        if outer and inner and outer != inner:
+            groups.append(frozenset({outer, inner}))
+    return groups
+
+
+def _with_aliases(text: str, sents: tuple[_PassageSentence, ...]) -> tuple[_PassageSentence, ...]:
+    """Each sentence also answers to the one-word aliases, in the passage, of the names it uses."""
+    groups = _aliases(text)
+    if not groups:
+        return sents
+    out = []
+    for s in sents:
+        extra = {w for g in groups if any(f" {a} " in s.loose for a in g) for w in g if " " not in w}
+        out.append(s._replace(acronyms=s.acronyms | extra) if extra else s)
+    return tuple(out)
 
 
 def _plausible_word(piece: str) -> bool:
@@ -229,30 +217,13 @@ def _glued_in(word: str, stem: str, glued: tuple[str, ...]) -> bool:
     return False
 
 
-def _close_name(word: str, words: frozenset[str]) -> bool:
-    """Variants of a name: demonyms ("Russia"/"Russian", "Pakistan"/"Pakistani") and spellings
-    one letter apart ("Sergey"/"Sergei")."""
-    if len(word) < 4:
-        return False
-    for w in words:
-        if len(w) >= 4 and (w.startswith(word) or word.startswith(w)) and abs(len(w) - len(word)) <= 2:
-            return True
-        if len(word) >= 6 and len(w) == len(word) and w[0] == word[0]:
-            if sum(a != b for a, b in zip(w, word)) == 1:
-                return True
-    return False
-
-
 def _present(word: str, sent: _PassageSentence, entity: bool) -> bool:
     stem = _stem(word)
     if word in sent.words or stem in sent.words or word in sent.acronyms:
         return True
-    for group in _ALIASES:
-        if word in group and any(a in sent.words or f" {a} " in sent.loose for a in group):
-            return True
     if _glued_in(word, stem, sent.glued):
         return True
-    return entity and _close_name(word, sent.words)
+    return entity and len(word) >= 4 and any(close_name(word, w) for w in sent.words if len(w) >= 4)
 
 
 def _first_conflict(items: list[tuple[str, str, str]], window: tuple[_PassageSentence, ...]) -> str:
@@ -281,7 +252,7 @@ def lexical_support(passage: str, sentence: str) -> Support:
         return Support(True, 1.0, "exact quote (ignoring spacing)")
 
     toks = _tokens(sentence)
-    # Words of a spelled-out name whose acronym the passage uses ("Collective Security ..." / "CSTO").
+    # Words of a spelled-out name whose acronym the passage uses ("Northern Trade Union ..." / "NTU").
     spelled = {
         w for acr, run in _acronym_runs(sentence).items() if any(acr in s.glued for s in sents) for w in run
     }
@@ -290,7 +261,7 @@ def lexical_support(passage: str, sentence: str) -> Support:
     required = [("number", key, shown) for key, shown in _numbers(sentence, toks).items()]
     for t in toks:
         w = t.word
-        if any(c.isdigit() for c in w) or w in _NUMBER_WORDS or w in _ORDINALS or w in spelled:
+        if any(c.isdigit() for c in w) or number_value(w) is not None or w in spelled:
             continue
         if w in _SCALE:
             required.append(("word", w, t.cased))
@@ -349,7 +320,7 @@ def _speaker_conflict(
     speakers = [
         t.cased
         for i, t in enumerate(toks)
-        if t.word in names and any(u.word in _REPORTING for u in toks[i + 1 : i + 3])
+        if t.word in names and any(u.word in SPEECH_VERBS for u in toks[i + 1 : i + 3])
     ]
     if len(sents) < 2 or not speakers:
         return ""
