@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the tomli backport (the eval extra's dependency)
-    import tomli as tomllib
 
 from eval.corpus_eval import load_answers, run_assistant, runs_from_answers, score_runs
 from eval.errors import EvalError

@@ -121,49 +121,45 @@ def _share(flags) -> float | None:
     return sum(flags) / len(flags) if flags else None
 
 
-def run_squad(args, settings: Settings) -> dict:
-    """The benchmark run behind ``rag eval --dataset squad2-dev``; returns the result for the report."""
-    paragraphs, questions = load_squad(args.data)
-    chosen = sample(questions, args.limit, args.seed)
-    progress = not args.no_progress
+def _ours(assistant: Assistant, chosen: Sequence[SquadQuestion], progress: bool) -> list[dict]:
+    """One row per question: where the gold paragraph ranked, what the answer said, timings."""
     rows = []
-    with tempfile.TemporaryDirectory(prefix="rag-squad-") as tmp:
-        corpus = write_corpus(paragraphs, Path(tmp) / "corpus")
-        assistant = Assistant(settings=settings.with_(corpus_dir=corpus, home=Path(tmp) / "home"))
-        bar = tqdm(total=len(paragraphs), desc="indexing", unit="file", disable=not progress, leave=False)
-        t0 = time.perf_counter()
-        assistant.index(progress=lambda done, total, label: bar.update(done - bar.n))
-        bar.close()
-        index_s = time.perf_counter() - t0
-        assistant.retrieve(chosen[0].question, k=K)  # warm up
-        for q in tqdm(chosen, desc="questions (ours)", unit="q", disable=not progress, leave=False):
-            try:
-                hits, r_ms = _timed(assistant.retrieve, q.question, K)
-                answer, a_ms = _timed(assistant.ask, q.question)
-            except RagError as exc:
-                raise EvalError(f"question {q.id}: {exc}") from None
-            sources = [h.passage.source for h in hits]
-            cited = {c.source for c in answer.citations}
-            rows.append({"id": q.id, "question": q.question, "gold": list(q.answers), "source": q.source,
-                         "answer": answer.text[:400], "wh": _wh(q.question), "answerable": q.answerable,
-                         "rank": sources.index(q.source) + 1 if q.source in sources else None,
-                         "contains": (not answer.abstained and contains_answer(answer.text, q.answers)),
-                         "cites_gold": q.source in cited, "abstained": answer.abstained,
-                         "retrieve_ms": r_ms, "ask_ms": a_ms})
-        base_rows = []
-        if not args.no_baseline:
-            t0 = time.perf_counter()
-            retrieve = baseline_retriever(paragraphs, MiniLMEmbedding(), progress)
-            base_index_s = time.perf_counter() - t0
-            answerable = [q for q in chosen if q.answerable]
-            retrieve(answerable[0].question)  # warm up
-            for q in tqdm(answerable, desc="questions (baseline)", unit="q", disable=not progress, leave=False):
-                sources, ms = _timed(retrieve, q.question)
-                base_rows.append({"rank": sources.index(q.source) + 1 if q.source in sources else None, "ms": ms})
+    assistant.retrieve(chosen[0].question, k=K)  # warm up
+    for q in tqdm(chosen, desc="questions (ours)", unit="q", disable=not progress, leave=False):
+        try:
+            hits, r_ms = _timed(assistant.retrieve, q.question, K)
+            answer, a_ms = _timed(assistant.ask, q.question)
+        except RagError as exc:
+            raise EvalError(f"question {q.id}: {exc}") from None
+        sources = [h.passage.source for h in hits]
+        cited = {c.source for c in answer.citations}
+        rows.append({"id": q.id, "question": q.question, "gold": list(q.answers), "source": q.source,
+                     "answer": answer.text[:400], "wh": _wh(q.question), "answerable": q.answerable,
+                     "rank": sources.index(q.source) + 1 if q.source in sources else None,
+                     "contains": (not answer.abstained and contains_answer(answer.text, q.answers)),
+                     "cites_gold": q.source in cited, "abstained": answer.abstained,
+                     "confidence": getattr(answer, "confidence", None), "retrieve_ms": r_ms, "ask_ms": a_ms})
+    return rows
+
+
+def _baseline(paragraphs: dict[str, str], chosen: Sequence[SquadQuestion], progress: bool) -> tuple[list[dict], float]:
+    t0 = time.perf_counter()
+    retrieve = baseline_retriever(paragraphs, MiniLMEmbedding(), progress)
+    index_s = time.perf_counter() - t0
+    answerable = [q for q in chosen if q.answerable]
+    retrieve(answerable[0].question)  # warm up
+    rows = []
+    for q in tqdm(answerable, desc="questions (baseline)", unit="q", disable=not progress, leave=False):
+        sources, ms = _timed(retrieve, q.question)
+        rows.append({"rank": sources.index(q.source) + 1 if q.source in sources else None, "ms": ms})
+    return rows, index_s
+
+
+def _summary(rows: list[dict], base_rows: list[dict], paragraphs: int, index_s: float, base_index_s: float) -> dict:
     ans = [r for r in rows if r["answerable"]]
     una = [r for r in rows if not r["answerable"]]
     summary = {
-        "answerable": len(ans), "unanswerable": len(una), "paragraphs": len(paragraphs),
+        "answerable": len(ans), "unanswerable": len(una), "paragraphs": paragraphs,
         "recall_at_1": _share(r["rank"] == 1 for r in ans),
         "recall_at_5": _share(r["rank"] is not None for r in ans),
         "answer_contains_gold": _share(r["contains"] for r in ans),
@@ -184,6 +180,11 @@ def run_squad(args, settings: Settings) -> dict:
             "baseline_p95_ms": percentile([r["ms"] for r in base_rows], 95),
             "baseline_index_seconds": base_index_s,
         })
+    return summary
+
+
+def _by_wh(rows: list[dict]) -> dict:
+    ans = [r for r in rows if r["answerable"]]
     wh = {}
     for key in dict.fromkeys(r["wh"] for r in ans):
         sub = [r for r in ans if r["wh"] == key]
@@ -191,6 +192,26 @@ def run_squad(args, settings: Settings) -> dict:
                    "recall_at_5": _share(r["rank"] is not None for r in sub),
                    "answer_contains_gold": _share(r["contains"] for r in sub),
                    "abstained": _share(r["abstained"] for r in sub)}
+    return wh
+
+
+def run_squad(args, settings: Settings) -> dict:
+    """The benchmark run behind ``rag eval --dataset squad2-dev``; returns the result for the report."""
+    paragraphs, questions = load_squad(args.data)
+    chosen = sample(questions, args.limit, args.seed)
+    progress = not args.no_progress
+    with tempfile.TemporaryDirectory(prefix="rag-squad-") as tmp:
+        corpus = write_corpus(paragraphs, Path(tmp) / "corpus")
+        assistant = Assistant(settings=settings.with_(corpus_dir=corpus, home=Path(tmp) / "home"))
+        bar = tqdm(total=len(paragraphs), desc="indexing", unit="file", disable=not progress, leave=False)
+        t0 = time.perf_counter()
+        assistant.index(progress=lambda done, total, label: bar.update(done - bar.n))
+        bar.close()
+        index_s = time.perf_counter() - t0
+        rows = _ours(assistant, chosen, progress)
+        base_rows, base_index_s = ([], 0.0) if args.no_baseline else _baseline(paragraphs, chosen, progress)
+    summary = _summary(rows, base_rows, len(paragraphs), index_s, base_index_s)
+    wh = _by_wh(rows)
     command = "rag eval --dataset squad2-dev" + (f" --limit {args.limit} --seed {args.seed}" if args.limit else "")
     return {"title": "SQuAD 2.0 dev", "summary": summary, "by_wh": wh, "rows": rows,
             "config": {"command": command, "data": str(args.data), "k": K},

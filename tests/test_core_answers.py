@@ -86,7 +86,11 @@ def test_answer_json_has_the_documented_shape(core_assistant, core_index):
         assert core_index.text(c["source"])[c["start"]:c["end"]] == c["quote"]
         assert c["source"] in ARTICLES.values()  # relative to the corpus dir, no folder prefix
         assert c["title"] == {x.source: x.title for x in core_assistant.documents()}[c["source"]]
-    assert all(s["supported"] for s in d["sentences"])
+    by_n = {c["n"]: c for c in d["citations"]}
+    for s in d["sentences"]:  # each shown sentence is the sentence its first citation quotes
+        assert s["supported"] and s["citations"]
+        shown, quoted = (re.sub(r"\W", "", x).lower() for x in (s["text"], by_n[s["citations"][0]]["quote"]))
+        assert shown == quoted, (s["text"], by_n[s["citations"][0]]["quote"])
 
 
 def test_abstention_json_has_the_same_shape(core_assistant, core_index):

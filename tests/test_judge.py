@@ -119,8 +119,7 @@ def test_speaker_swap_fails_even_when_both_names_are_in_the_passage():
 )
 def test_added_negation_fails(sentence):
     result = supports(ASIF + " " + ISIS, sentence)
-    assert not result.supported
-    assert "negation" in result.reason or "passage" in result.reason
+    assert (result.supported, result.reason) == (False, "negation not in passage")
 
 
 def test_dropped_negation_fails():
@@ -159,3 +158,35 @@ def test_fluent_invention_fails_on_coverage():
                                                        (ASIF, "It is.", "no content words")])
 def test_degenerate_inputs_are_unsupported(passage, sentence, reason):
     assert supports(passage, sentence) == Support(False, 0.0, reason)
+
+
+@pytest.mark.parametrize("passage, sentence", [
+    ("Forty soldiers were killed in the raid.", "30 soldiers were killed in the raid."),
+    ("Forty soldiers were killed in the raid.", "Thirty soldiers were killed in the raid."),
+    ("30 soldiers were killed in the raid.", "Forty soldiers were killed in the raid."),
+    ("Ninety ships left the port.", "80 ships left the port."),
+])
+def test_a_number_word_is_its_own_value(passage, sentence):
+    result = supports(passage, sentence)
+    assert not result.supported and result.reason.startswith("number ")
+
+
+@pytest.mark.parametrize("passage, sentence", [
+    ("Forty soldiers were killed in the raid.", "40 soldiers were killed in the raid."),
+    ("40 soldiers were killed in the raid.", "Forty soldiers were killed in the raid."),
+    ("Thirty ships left the port.", "30 ships left the port."),
+    ("The third meeting was held in May.", "The 3 meeting was held in May."),
+])
+def test_a_number_word_and_its_digits_agree(passage, sentence):
+    assert supports(passage, sentence).supported
+
+
+def test_a_double_negation_is_an_affirmation():
+    passage = "The decision was not without its critics, who said it would push the country closer to its rivals."
+    result = supports(passage, "The decision faced no criticism.")
+    assert (result.supported, result.reason) == (False, "negation not in passage")
+
+
+def test_a_name_the_passage_gives_two_ways_supports_either():
+    passage = "Attacks by the Northern Liberation Front (NLF) rose in 2021. The NLF claimed 40 of them."
+    assert supports(passage, "The Northern Liberation Front claimed 40 attacks.").supported

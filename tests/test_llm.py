@@ -6,6 +6,7 @@ import json
 import socket
 
 import pytest
+
 # isort: off
 import rag  # noqa: F401  (offline environment first)
 # isort: on

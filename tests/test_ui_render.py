@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("gradio")
-
 from rag import Answer, Citation  # noqa: E402
 from ui import render  # noqa: E402
 from ui.uploads import safe_name, save_upload  # noqa: E402

@@ -7,6 +7,7 @@ right column under the chat on a narrow window.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 # isort: off
@@ -45,6 +46,74 @@ def pick_examples(page: Page, candidates: Sequence[tuple[str, str]] = DEFAULT_EX
     return [q for q, word in candidates if word.lower() in blob][:limit]
 
 
+@dataclass
+class _Widgets:
+    """The page's components, laid out by :func:`_layout` and wired by :func:`_wire`."""
+
+    session: Any
+    status: Any
+    chatbot: Any
+    box: Any
+    send: Any
+    examples: list
+    new: Any
+    viewer: Any
+    reindex: Any
+    files: Any
+
+
+def _layout(page: Page, questions: Sequence[str], open_article: Any) -> _Widgets:
+    session = gr.State(None)
+    gr.HTML('<h1>Ask the documents</h1><p>Every answer sentence cites the passage it comes '
+            'from — click a <b>[n]</b> to read it in its document. If the documents do not say, '
+            'the assistant says so.</p>', elem_id="rag-header")
+    status = gr.HTML(page.status(), elem_id="rag-status")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=340):
+            chatbot = gr.Chatbot(
+                value=[], label="Chat", elem_id="rag-chat", height="62vh", min_height=320,
+                latex_delimiters=[], sanitize_html=True, buttons=[],  # copy would copy HTML
+                feedback_options=None, group_consecutive_messages=False, layout="panel",
+                placeholder="Ask a question about the documents in the corpus.")
+            with gr.Row(equal_height=True):
+                box = gr.Textbox(placeholder="Ask a question about the documents…", show_label=False,
+                                 container=False, scale=6, lines=1, max_lines=6, autofocus=True,
+                                 elem_id="rag-input")
+                send = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="rag-send")
+            with gr.Row(elem_id="rag-examples"):
+                examples = [gr.Button(q, size="sm", variant="secondary", min_width=120) for q in questions]
+            gr.HTML('<p id="rag-hint">Follow-up questions use this chat\'s history '
+                    '(e.g. “And who led the other side?”); <b>New chat</b> starts over.</p>')
+            new = gr.Button("New chat", size="sm", variant="secondary", elem_id="rag-new")
+        with gr.Column(scale=2, min_width=300):
+            viewer = gr.HTML(render.article_placeholder(), elem_id="rag-article", js_on_load=VIEWER_JS,
+                             server_functions=[open_article], apply_default_css=True)
+            with gr.Accordion("Corpus: re-index or add files", open=False, elem_id="rag-corpus"):
+                reindex = gr.Button("Re-index changed files", size="sm", elem_id="rag-reindex")
+                files = gr.File(label="Add .txt / .md files to the corpus", file_count="multiple",
+                                file_types=[".txt", ".md"], type="filepath", elem_id="rag-upload", height=120)
+    return _Widgets(session, status, chatbot, box, send, examples, new, viewer, reindex, files)
+
+
+def _wire(page: Page, w: _Widgets, concurrency: int, reindex: Any, upload: Any) -> None:
+    chat_io = dict(fn=page.respond, outputs=[w.chatbot, w.session, w.status], show_progress_on=[w.chatbot],
+                   concurrency_limit=concurrency, concurrency_id="answer", api_visibility="private",
+                   show_progress="minimal")
+    pending = gr.State("")
+    show = dict(fn=None, inputs=None, outputs=None, js=SHOW_ANSWER_JS, api_visibility="private")
+    private = dict(queue=False, api_visibility="private")
+    for trigger in (w.box.submit, w.send.click):
+        trigger(lambda m: ("", m), [w.box], [w.box, pending], **private).then(
+            inputs=[pending, w.chatbot, w.session], **chat_io).then(**show)
+    for button in w.examples:
+        button.click(inputs=[button, w.chatbot, w.session], **chat_io).then(**show)
+    for event in (w.new.click, w.chatbot.clear):
+        event(page.new_chat, [w.session], [w.chatbot, w.session, w.viewer], **private)
+    w.reindex.click(reindex, None, w.status, concurrency_limit=1, concurrency_id="index", api_visibility="private")
+    w.files.upload(upload, [w.files, w.chatbot], [w.chatbot, w.status, w.files], concurrency_limit=1,
+                   concurrency_id="index", api_visibility="private")
+
+
 def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
               examples: Sequence[str] | None = None, title: str = "rag-assistant") -> gr.Blocks:
     """The Blocks app over ``assistant``; ``concurrency`` answers run at once across all users."""
@@ -52,8 +121,6 @@ def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
         raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
     page = Page(assistant)
     questions = list(examples) if examples is not None else pick_examples(page)
-    answer_opts = dict(concurrency_limit=concurrency, concurrency_id="answer",
-                       api_visibility="private", show_progress="minimal")
 
     def open_article(request: dict) -> str:
         return page.open_article(request)
@@ -73,59 +140,9 @@ def build_app(assistant: Any, *, concurrency: int = DEFAULT_CONCURRENCY,
             raise gr.Error(str(err), print_exception=False) from None
 
     with gr.Blocks(title=title, analytics_enabled=False) as demo:
-        session = gr.State(None)
-        gr.HTML('<h1>Ask the news corpus</h1><p>Every answer sentence cites the passage it comes '
-                'from — click a <b>[n]</b> to read it in its article. If the articles do not say, '
-                'the assistant says so.</p>', elem_id="rag-header")
-        status = gr.HTML(page.status(), elem_id="rag-status")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=340):
-                chatbot = gr.Chatbot(
-                    value=[], label="Chat", elem_id="rag-chat", height="62vh", min_height=320,
-                    latex_delimiters=[], sanitize_html=True, buttons=[],  # copy would copy HTML
-                    feedback_options=None, group_consecutive_messages=False, layout="panel",
-                    placeholder="Ask a question about the articles in the corpus.")
-                with gr.Row(equal_height=True):
-                    box = gr.Textbox(placeholder="Ask a question about the articles…",
-                                     show_label=False, container=False, scale=6, lines=1,
-                                     max_lines=6, autofocus=True, elem_id="rag-input")
-                    send = gr.Button("Ask", variant="primary", scale=1, min_width=70,
-                                     elem_id="rag-send")
-                with gr.Row(elem_id="rag-examples"):
-                    example_buttons = [gr.Button(q, size="sm", variant="secondary", min_width=120)
-                                       for q in questions]
-                gr.HTML('<p id="rag-hint">Follow-up questions use this chat\'s history '
-                        '(e.g. “And who led the Russian side?”); <b>New chat</b> starts over.</p>')
-                new = gr.Button("New chat", size="sm", variant="secondary", elem_id="rag-new")
-            with gr.Column(scale=2, min_width=300):
-                viewer = gr.HTML(render.article_placeholder(), elem_id="rag-article",
-                                 js_on_load=VIEWER_JS, server_functions=[open_article],
-                                 apply_default_css=True)
-                with gr.Accordion("Corpus: re-index or add files", open=False, elem_id="rag-corpus"):
-                    reindex_btn = gr.Button("Re-index changed files", size="sm", elem_id="rag-reindex")
-                    files = gr.File(label="Add .txt / .md files to the corpus", file_count="multiple",
-                                    file_types=[".txt", ".md"], type="filepath", elem_id="rag-upload",
-                                    height=120)
-
-        chat_io = dict(fn=page.respond, outputs=[chatbot, session, status], show_progress_on=[chatbot],
-                       **answer_opts)
-        pending = gr.State("")
-        show = dict(fn=None, inputs=None, outputs=None, js=SHOW_ANSWER_JS, api_visibility="private")
-        for trigger in (box.submit, send.click):
-            trigger(lambda m: ("", m), [box], [box, pending], queue=False,
-                    api_visibility="private").then(inputs=[pending, chatbot, session], **chat_io
-                                                   ).then(**show)
-        for button in example_buttons:
-            button.click(inputs=[button, chatbot, session], **chat_io).then(**show)
-        new.click(page.new_chat, [session], [chatbot, session, viewer], queue=False,
-                  api_visibility="private")
-        chatbot.clear(page.new_chat, [session], [chatbot, session, viewer], queue=False,
-                      api_visibility="private")
-        reindex_btn.click(reindex, None, status, concurrency_limit=1, concurrency_id="index",
-                          api_visibility="private")
-        files.upload(upload, [files, chatbot], [chatbot, status, files], concurrency_limit=1,
-                     concurrency_id="index", api_visibility="private")
-        demo.load(page.status, None, status, queue=False, api_visibility="private")
+        widgets = _layout(page, questions, open_article)
+        _wire(page, widgets, concurrency, reindex, upload)
+        demo.load(page.status, None, widgets.status, queue=False, api_visibility="private")
         gr.api(ask, api_name="ask", concurrency_limit=concurrency, concurrency_id="answer")
     demo.queue(default_concurrency_limit=concurrency, max_size=max(64, 8 * concurrency))
     return demo

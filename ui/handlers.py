@@ -17,13 +17,9 @@ import rag
 from ui import render
 from ui.uploads import save_upload
 
-__all__ = ["MAX_QUESTION_CHARS", "Session", "Page", "question_problem"]
+__all__ = ["Session", "Page", "question_problem"]
 
 log = logging.getLogger("ui")
-
-# Used when the Assistant does not say its own limit (Settings.max_question_chars): a 100 kB
-# paste is refused here, before any processing.
-MAX_QUESTION_CHARS = 2000
 
 History = list[dict[str, Any]]
 ProgressFn = Callable[..., Any]
@@ -44,15 +40,12 @@ def _msg(role: str, content: str) -> dict[str, Any]:
     return {"role": role, "content": content}
 
 
-def question_problem(message: Any, limit: int = MAX_QUESTION_CHARS) -> str | None:
-    """Why ``message`` cannot be asked, in one sentence, or None when it can."""
-    if not isinstance(message, str):
-        return "Please type a question as text."
-    if not message.strip():
-        return "Please type a question first — the message was empty."
-    if len(message) > limit:
-        return (f"That message is {len(message):,} characters long; questions are limited to "
-                f"{limit:,} characters. Please ask a shorter question.")
+def question_problem(assistant: Any, message: Any) -> str | None:
+    """Why ``message`` cannot be asked, in the assistant's own one line, or None when it can."""
+    try:
+        assistant.check_question(message)
+    except rag.QuestionError as err:
+        return f"{str(err)[:1].upper()}{str(err)[1:]}."
     return None
 
 
@@ -73,8 +66,6 @@ class Page:
         if assistant is None:
             raise ValueError("Page needs an Assistant, got None")
         self.assistant = assistant
-        settings = getattr(assistant, "settings", None)
-        self.max_question_chars = int(getattr(settings, "max_question_chars", MAX_QUESTION_CHARS))
         self._index_lock = threading.Lock()
 
     # -- helpers -----------------------------------------------------------------------------
@@ -102,7 +93,7 @@ class Page:
         """Stream one answer into the chat: (history, session, status line) per update."""
         history = list(history or [])
         session = self.session(state)
-        problem = question_problem(message, self.max_question_chars)
+        problem = question_problem(self.assistant, message)
         if problem:
             if isinstance(message, str) and message.strip():
                 history.append(_msg("user", render.user_html(message)))
@@ -217,7 +208,7 @@ class Page:
     # -- API -----------------------------------------------------------------------------------
     def api_ask(self, question: str) -> dict[str, Any]:
         """One stateless question for API clients: the answer JSON of ``rag ask --json``."""
-        problem = question_problem(question, self.max_question_chars)
+        problem = question_problem(self.assistant, question)
         if problem:
             raise ValueError(problem)
         return self.assistant.ask(question.strip()).to_dict()

@@ -243,8 +243,6 @@ class ExtractiveAnswerer:
                     # "… he said": the speaker counts as named in the sentence
                     feats = (self._coverage(q.terms, s_terms | set(q.entity_terms[0]), generic=0.5),) + feats[1:]
                 score = float(sum(w * f for w, f in zip(self.weights, feats)))
-                if p.boilerplate:
-                    score *= self.policy.boilerplate
                 out.append(_Candidate(hit, i, span, score, cov, ctx, dense, strength > 0, ents, strength, feats,
                                       grounded))
                 prev_terms = s_terms

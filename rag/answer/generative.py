@@ -230,42 +230,48 @@ class GenerativeAnswerer:
         t0 = time.perf_counter()
         drafts = parse_reply(reply)
         distinct = list({_key(d.text): d for d in reversed(drafts)}.values())[::-1]
-        repeats = len(drafts) - len(distinct)
         checked = [verifier.check(d) for d in distinct]
         if checked and self._unfinished(reply, distinct[-1].text):
             checked[-1] = replace(checked[-1], supported=False, spans=(), reason=_UNFINISHED)
         claims = [c for c in checked if not c.meta]
         kept = [c for c in claims if c.supported]
-        unsupported = len(claims) - len(kept)
         terms = set(content_terms(ask.standalone or ask.question))
         off_topic = bool(kept and terms and not any(terms & set(content_terms(c.draft.text)) for c in kept))
         if not kept or off_topic:
-            fb = self._fallback_answer(ask)
-            if off_topic:
-                why = "The LLM's supported sentences do not address the question"
-            elif claims:
-                why = (
-                    f"None of the {len(claims)} sentences the LLM wrote is supported by the passages"
-                    if len(claims) > 1
-                    else "The sentence the LLM wrote is not supported by the passages"
-                )
-            else:
-                why = "The LLM found no answer in the passages"
-            note = f"{why}; this is the extractive answer."
-            timings = {**fb.timings_ms, "generate": generated_ms, "verify": (time.perf_counter() - t0) * 1000}
-            return replace(fb, removed=len(claims), notes=tuple(fb.notes) + (note,), timings_ms=timings)
+            return self._fall_back(ask, claims, off_topic, generated_ms, t0)
         numbering = Numbering()
         sentences: list[AnswerSentence] = []
         shown: list[str] = []
         for c in claims:
-            if c.supported:
-                ns = tuple(sorted({numbering.number(s.hit, s.start, s.end) for s in c.spans}))
-                shown.append(with_marks(c.draft.text, marks(ns)))
-            else:
-                ns = ()
-                if self.keep_unsupported:
-                    shown.append(with_marks(c.draft.text, UNSUPPORTED_MARK))
+            ns = tuple(sorted({numbering.number(s.hit, s.start, s.end) for s in c.spans})) if c.supported else ()
+            if c.supported or self.keep_unsupported:
+                shown.append(with_marks(c.draft.text, marks(ns) if c.supported else UNSUPPORTED_MARK))
             sentences.append(AnswerSentence(c.draft.text, ns, c.supported, c.score, c.reason))
+        unsupported = len(claims) - len(kept)
+        notes = self._notes(unsupported, len(drafts) - len(distinct), sum(1 for c in kept if c.corrected),
+                            prompt.dropped)
+        verify_ms = (time.perf_counter() - t0) * 1000
+        return Answer(question=ask.question, text=" ".join(shown), abstained=False,
+                      citations=tuple(numbering.citations), sentences=tuple(sentences),
+                      timings_ms={"generate": generated_ms, "verify": verify_ms, "answer": generated_ms + verify_ms},
+                      standalone_question=ask.standalone or ask.question,
+                      removed=0 if self.keep_unsupported else unsupported, mode="generative", notes=tuple(notes))
+
+    def _fall_back(self, ask: "_Ask", claims: list, off_topic: bool, generated_ms: float, t0: float) -> Answer:
+        """The extractive answer, with a note saying why the generated one was not shown."""
+        fb = self._fallback_answer(ask)
+        if off_topic:
+            why = "The LLM's supported sentences do not address the question"
+        elif claims:
+            why = (f"None of the {len(claims)} sentences the LLM wrote is supported by the passages"
+                   if len(claims) > 1 else "The sentence the LLM wrote is not supported by the passages")
+        else:
+            why = "The LLM found no answer in the passages"
+        note = f"{why}; this is the extractive answer."
+        timings = {**fb.timings_ms, "generate": generated_ms, "verify": (time.perf_counter() - t0) * 1000}
+        return replace(fb, removed=len(claims), notes=tuple(fb.notes) + (note,), timings_ms=timings)
+
+    def _notes(self, unsupported: int, repeats: int, fixed: int, dropped: int) -> list[str]:
         notes: list[str] = []
         if unsupported:
             plural = "sentence" if unsupported == 1 else "sentences"
@@ -275,21 +281,8 @@ class GenerativeAnswerer:
                 notes.append(f"{unsupported} generated {plural} removed: not supported by the passages.")
         if repeats:
             notes.append(f"{repeats} repeated sentence{'s' if repeats > 1 else ''} dropped.")
-        fixed = sum(1 for c in kept if c.corrected)
         if fixed:
             notes.append(f"Citations corrected in {fixed} sentence{'s' if fixed > 1 else ''}.")
-        if prompt.dropped:
-            notes.append(f"{prompt.dropped} retrieved passages did not fit the LLM's context window.")
-        verify_ms = (time.perf_counter() - t0) * 1000
-        return Answer(
-            question=ask.question,
-            text=" ".join(shown),
-            abstained=False,
-            citations=tuple(numbering.citations),
-            sentences=tuple(sentences),
-            timings_ms={"generate": generated_ms, "verify": verify_ms, "answer": generated_ms + verify_ms},
-            standalone_question=ask.standalone or ask.question,
-            removed=0 if self.keep_unsupported else unsupported,
-            mode="generative",
-            notes=tuple(notes),
-        )
+        if dropped:
+            notes.append(f"{dropped} retrieved passages did not fit the LLM's context window.")
+        return notes

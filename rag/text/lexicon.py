@@ -21,8 +21,6 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("lead", "led", "head", "headed", "chair", "chaired", "direct", "directed", "command", "commanded"),
     ("hold", "held", "host", "hosted", "organise", "organize", "organised", "organized"),
     ("meet", "met", "meeting", "talks", "discuss", "discussion", "discussions"),
-    ("say", "said", "state", "stated", "remark", "remarks", "comment", "declare", "declared"),
-    ("tell", "told", "inform", "informed"),
     ("take", "took", "taken"),
     ("give", "gave", "given", "provide", "provided", "hand", "handed"),
     ("make", "made"),

@@ -23,7 +23,7 @@ def _punkt():
     from nltk.tokenize.punkt import PunktTokenizer
 
     tok = PunktTokenizer("english")
-    # news abbreviations punkt's English model misses ("On Mar. 22, 2024", "Gen. Asim Munir")
+    # news abbreviations punkt's English model misses ("On Mar. 22, 2024", "Gen. Anna Berg")
     tok._params.abbrev_types.update(_ABBREVIATIONS)
     return tok
 

@@ -161,6 +161,6 @@ def is_place(word: str) -> bool:
         return False
     places = place_words()
     if w in places or any(w + end in places for end in _COUNTRY_ENDINGS):
-        return True  # "Tajik" + "istan"
+        return True  # "Uzbek" + "istan"
     stem = _DEMONYM.sub("", w)
     return stem != w and len(stem) >= 4 and any(p.startswith(stem) and len(p) - len(stem) <= 8 for p in places)

@@ -238,20 +238,10 @@ def _first_conflict(items: list[tuple[str, str, str]], window: tuple[_PassageSen
     return ""
 
 
-def lexical_support(passage: str, sentence: str) -> Support:
-    """Whether the words of ``passage`` support ``sentence``; see the module docstring for the rules."""
-    sentence = _normalise(strip_markers(sentence or ""))
-    if not sentence or not (passage or "").strip():
-        return Support(False, 0.0, "empty sentence" if not sentence else "empty passage")
-    loose_passage, despaced_passage, sents = _analyse(passage)
-    loose_sentence = _loose(sentence)
-    if loose_sentence.strip() and loose_sentence in loose_passage:
-        return Support(True, 1.0, "exact quote")
-    despaced = loose_sentence.replace(" ", "")
-    if len(despaced) >= _MIN_GLUED_CHARS and despaced in despaced_passage:
-        return Support(True, 1.0, "exact quote (ignoring spacing)")
-
-    toks = _tokens(sentence)
+def _claim(sentence: str, toks: list[_Token], sents: tuple[_PassageSentence, ...]
+           ) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+    """The sentence's content words, its names, and what must all be in the passage (numbers, names,
+    scale words)."""
     # Words of a spelled-out name whose acronym the passage uses ("Northern Trade Union ..." / "NTU").
     spelled = {
         w for acr, run in _acronym_runs(sentence).items() if any(acr in s.glued for s in sents) for w in run
@@ -270,10 +260,26 @@ def lexical_support(passage: str, sentence: str) -> Support:
             names.append(w)
         if w not in _STOP and len(w) > 1:
             content.append(w)
+    return list(dict.fromkeys(content)), names, list(dict.fromkeys(required))
+
+
+def lexical_support(passage: str, sentence: str) -> Support:
+    """Whether the words of ``passage`` support ``sentence``; see the module docstring for the rules."""
+    sentence = _normalise(strip_markers(sentence or ""))
+    if not sentence or not (passage or "").strip():
+        return Support(False, 0.0, "empty sentence" if not sentence else "empty passage")
+    loose_passage, despaced_passage, sents = _analyse(passage)
+    loose_sentence = _loose(sentence)
+    if loose_sentence.strip() and loose_sentence in loose_passage:
+        return Support(True, 1.0, "exact quote")
+    despaced = loose_sentence.replace(" ", "")
+    if len(despaced) >= _MIN_GLUED_CHARS and despaced in despaced_passage:
+        return Support(True, 1.0, "exact quote (ignoring spacing)")
+
+    toks = _tokens(sentence)
+    content, names, required = _claim(sentence, toks, sents)
     if not content and not required:
         return Support(False, 0.0, "no content words")
-    required = list(dict.fromkeys(required))
-    content = list(dict.fromkeys(content))
     hits = [[_present(w, s, False) for s in sents] for w in content]
     sent_negs = _negation_scopes(toks)
 
