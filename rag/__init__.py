@@ -9,6 +9,7 @@ process in offline mode (``rag._env``) before any of the heavy libraries load.
 
 from rag import _env  # noqa: F401  (must stay first)
 from rag.answer.extractive import ABSTAIN_TEXT
+from rag.answer.reader import ReaderError, ReaderModel, load_reader
 from rag.assistant import Assistant, DocumentInfo, IndexStatus
 from rag.chat.session import Chat, Turn
 from rag.errors import (
@@ -67,6 +68,8 @@ __all__ = [
     "Passage",
     "QuestionError",
     "RagError",
+    "ReaderError",
+    "ReaderModel",
     "ScriptedLLM",
     "SentenceSpan",
     "Settings",
@@ -75,6 +78,7 @@ __all__ = [
     "Support",
     "Turn",
     "find_marks",
+    "load_reader",
     "parse_reply",
     "resolve_llm",
     "split_sentences",

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from rag.answer.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
+from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
+from rag.answer.reader import ReaderModel, load_reader
 from rag.chat.session import Chat
 from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
 from rag.index import Indexer, IndexReport, IndexStore, Progress, Snapshot
@@ -29,7 +31,8 @@ from rag.records import Answer, Answerer, Hit, StreamEvent, stream_of
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings, check_k
 from rag.text.names import CaseStats
-from rag.text.normalize import content_terms
+from rag.text.normalize import content_terms, words
+from rag.text.spelling import Speller
 from rag.verify import Verifier, supports
 
 __all__ = ["Assistant", "IndexStatus", "DocumentInfo"]
@@ -70,20 +73,24 @@ class DocumentInfo:
 class _State:
     """The snapshot and the answerer built for it; swapped as a whole after each re-index."""
 
-    def __init__(self, snap: Snapshot):
+    def __init__(self, snap: Snapshot, reader: ReaderModel | None = None, policy: ExtractivePolicy = DEFAULT_POLICY):
         self.snap = snap
         df: Counter[str] = Counter()
+        counts: Counter[str] = Counter()  # words as written, for correcting a question's typos
         cases = CaseStats()  # which words the corpus writes in lower case: ordinary words, not names
         self.before: dict[str, set[str]] = {}
         previous: dict[str, set[str]] = {}
         for p in snap.passages:  # ordered by source, then position
             df.update(set(content_terms(p.clean)))
+            counts.update(w.lower() for w in words(p.clean))
             cases.add(p.clean)
             if p.source in previous:
                 self.before[p.id] = previous[p.source]
             previous[p.source] = set(content_terms(p.sentences[-1].clean)) if p.sentences else set()
         self.doc_freq = df
-        self.extractive = ExtractiveAnswerer(df, len(snap), judge=supports, before=self.before, cases=cases)
+        self.speller = Speller(counts, df)
+        self.extractive = ExtractiveAnswerer(df, len(snap), judge=supports, before=self.before, cases=cases,
+                                             reader=reader, policy=policy)
 
 
 def clean_question(question: Any, limit: int) -> str:
@@ -117,6 +124,9 @@ class Assistant:
         self.embedder = MiniLMEmbedding()
         self.store = IndexStore(self.settings.home)
         self.retriever = HybridRetriever(self.embedder)
+        choice = self.settings.reader
+        self.reader = None if choice == "none" else load_reader(None if choice == "default" else choice)
+        self.policy = replace(DEFAULT_POLICY, decision=self.settings.decision)
         self._indexer = Indexer(self.store.home, self.embedder, Chunker(self.settings.max_passage_tokens),
                                 self.settings.index_batch_files)
         self._index_lock = threading.Lock()  # one indexing run at a time in this process
@@ -203,7 +213,7 @@ class Assistant:
                 log.warning("could not load the new index state; answering from the previous one", exc_info=True)
                 return
             if snap is not None:
-                self._state = _State(snap)
+                self._state = _State(snap, self.reader, self.policy)
         finally:
             self._reload_lock.release()
 
@@ -306,12 +316,16 @@ class Assistant:
     def _run(self, question: str, k: int | None, context: str, standalone: str | None,
              streaming: bool) -> Iterator[StreamEvent]:
         t0 = time.perf_counter()
-        text = self.check_question(question)
+        text = original = self.check_question(question)
         k = check_k(self.settings.k if k is None else k, QuestionError)
         state = self._ready()
-        query = standalone or text
+        query = original_query = standalone or text
+        searched = state.speller.correct(query)
+        if searched != query:  # typos corrected against the corpus's words, for retrieval and reading
+            query, text = searched, state.speller.correct(text)
+            standalone = searched if standalone else None
         if not any(state.doc_freq.get(t) for t in content_terms(f"{query} {context}")):
-            answer = Answer(question=text, text=ABSTAIN_TEXT, abstained=True, standalone_question=query,
+            answer = Answer(question=original, text=ABSTAIN_TEXT, abstained=True, standalone_question=query,
                             notes=_NO_CONTENT, timings_ms={"total": (time.perf_counter() - t0) * 1000})
             yield from stream_of(answer)
             return
@@ -332,8 +346,9 @@ class Assistant:
             timings.update(retrieve=(t1 - t0) * 1000, answer=(t2 - t1) * 1000, total=(t2 - t0) * 1000)
             notes = answer.notes + ((f"Left out: {', '.join(stale)} changed since it was indexed; it is being "
                                      "re-indexed — ask again in a moment.",) if stale else ())
-            yield StreamEvent(answer=replace(answer, timings_ms=timings, notes=notes,
-                                             standalone_question=answer.standalone_question or query))
+            yield StreamEvent(answer=replace(answer, question=original, timings_ms=timings, notes=notes,
+                                             standalone_question=answer.standalone_question or query,
+                                             searched_for=searched if searched != original_query else None))
 
     def _fresh(self, hits: list[Hit], state: _State) -> tuple[list[Hit], tuple[str, ...]]:
         """The hits whose file still says what this snapshot indexed, and the files that changed.

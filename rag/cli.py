@@ -32,6 +32,10 @@ def common_options() -> argparse.ArgumentParser:
                    help="server URL for ollama:/openai: backends")
     g.add_argument("--keep-unsupported", action="store_true", default=argparse.SUPPRESS,
                    help="with --llm: keep generated sentences the verifier could not support, flagged")
+    g.add_argument("--decision", choices=("rules", "rank", "gated", "both", "reader"), default=argparse.SUPPRESS,
+                   help="who decides whether a sentence answers (default rules; docs/eval.md compares them)")
+    g.add_argument("--reader", metavar="FILE", default=argparse.SUPPRESS,
+                   help="the learned reader's model (default: the shipped rag/data/reader.json; none: no model)")
     return common
 
 

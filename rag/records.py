@@ -204,6 +204,10 @@ class Answer:
     removed: int = 0
     mode: str = "extractive"
     notes: tuple[str, ...] = ()
+    #: The learned reader's probability that the best sentence answers the question (None: no reader).
+    confidence: float | None = None
+    #: The question as searched, when typos were corrected against the corpus vocabulary.
+    searched_for: str | None = None
 
     def citation(self, n: int) -> Citation:
         for c in self.citations:
@@ -224,6 +228,8 @@ class Answer:
             "removed": self.removed,
             "mode": self.mode,
             "notes": list(self.notes),
+            "confidence": None if self.confidence is None else round(float(self.confidence), 4),
+            "searched_for": self.searched_for,
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -231,7 +237,10 @@ class Answer:
 
     def format_refs(self) -> str:
         """What a terminal shows under the answer text: notes, then one line per citation."""
-        lines = [f"({note})" for note in self.notes]
+        lines = [f"(searched for: {self.searched_for})"] if self.searched_for else []
+        if self.confidence is not None:
+            lines.append(f"(confidence {self.confidence:.2f})")
+        lines += [f"({note})" for note in self.notes]
         refs = self.citations or self.related
         if refs:
             lines.append("")

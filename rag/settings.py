@@ -20,6 +20,8 @@ _ENV = {
     "refresh_seconds": "RAG_REFRESH_SECONDS",
     "index_wait_seconds": "RAG_INDEX_WAIT_SECONDS",
     "index_batch_files": "RAG_INDEX_BATCH_FILES",
+    "reader": "RAG_READER",
+    "decision": "RAG_DECISION",
 }
 _NUMBERS = {"k": int, "refresh_seconds": float, "index_wait_seconds": float, "index_batch_files": int}
 K_RANGE = (1, 50)
@@ -54,6 +56,12 @@ class Settings:
     index_wait_seconds: float = 2.0
     #: Changed files stored together (one embedding pass, one vector write, one commit); see BENCHMARKS.md.
     index_batch_files: int = 64
+    #: The learned reader's model: "default" (rag/data/reader.json, scripts/train_reader.py), a path, or
+    #: "none" (no model: no confidence, and only the hand rules can decide).
+    reader: str = "default"
+    #: Who decides whether a sentence answers: "reader" (the model's threshold), "both" (the threshold
+    #: and the first round's hand rules) or "rules" (the hand rules alone); docs/eval.md compares them.
+    decision: str = "rules"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus_dir", Path(self.corpus_dir).expanduser())
@@ -72,6 +80,11 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 3600:
                 raise SettingsError(f"{name} must be a number of seconds from 0 to 3600, got {value!r}")
+        if not isinstance(self.reader, (str, Path)) or not str(self.reader).strip():
+            raise SettingsError(f"reader must be 'default', 'none' or a model file's path, got {self.reader!r}")
+        if self.decision not in ("reader", "gated", "both", "rank", "rules"):
+            raise SettingsError(f"decision must be 'reader', 'gated', 'both', 'rank' or 'rules', got {self.decision!r}")
+        object.__setattr__(self, "reader", str(self.reader).strip())
         if isinstance(self.llm, str) and self.llm.strip().lower() in ("", "none", "extractive"):
             object.__setattr__(self, "llm", None)
 
@@ -100,6 +113,7 @@ class Settings:
             corpus_dir=getattr(args, "corpus", None), home=getattr(args, "home", None), k=getattr(args, "k", None),
             llm=getattr(args, "llm", None), llm_base_url=getattr(args, "llm_base_url", None),
             keep_unsupported=getattr(args, "keep_unsupported", None),
+            decision=getattr(args, "decision", None), reader=getattr(args, "reader", None),
         )
 
     def with_(self, **changes: Any) -> "Settings":

@@ -143,3 +143,17 @@ def test_upload_never_overwrites(tmp_path):
     assert r2.ok and r2.saved_as == "news-2.txt" and "kept" in r2.message
     assert (corpus / "news.txt").read_text(encoding="utf-8") == "original"
     assert (corpus / "news-2.txt").read_text(encoding="utf-8") == "different"
+
+
+def test_page_says_what_was_searched_for_and_how_confident_the_reader_is():
+    c = _citation_of("there are already 1,000 ISIS militants in Afghanistan")
+    a = Answer(question="how many isis militnts", text="Lavrov said there are already 1,000 ISIS militants in "
+               "Afghanistan [1].", abstained=False, citations=(c,), confidence=0.8312,
+               searched_for="how many isis <militants>")
+    shown = _visible(render.answer_html(a, _text_of))
+    assert "searched for “how many isis <militants>”" in shown.replace("&lt;", "<").replace("&gt;", ">")
+    assert "<militants>" not in render.answer_html(a, _text_of)  # the corrected text is escaped too
+    assert "confidence 0.83" in shown
+    plain = Answer(question="q", text="The corpus does not say.", abstained=True)
+    assert "searched for" not in render.answer_html(plain, _text_of)
+    assert "confidence" not in render.answer_html(plain, _text_of)

@@ -20,6 +20,7 @@ CSS = """
 .rag-answer .rag-text, .rag-user, .rag-abstain-h { font-size: 1rem; }
 .rag-abstain-h { margin: 0 0 .4rem 0; font-weight: 600; }
 .rag-abstain { border-left: 3px solid #b7791f; padding-left: .6rem; }
+.rag-meta { margin: .2rem 0; font-size: .85rem; color: var(--body-text-color-subdued); }
 .rag-note { margin: .2rem 0; font-size: .85rem; color: var(--body-text-color-subdued); font-style: italic; }
 .rag-notice { padding: .35rem .6rem; border-left: 3px solid #3182ce; }
 .rag-notice-error { border-left-color: #c53030; }

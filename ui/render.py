@@ -136,6 +136,24 @@ def _linked_text(text: str, spans: dict[int, Span]) -> str:
     return "".join(out)
 
 
+def confidence_label(confidence: float | None) -> str:
+    """The reader's probability that the shown sentence answers ("confidence 0.83"); docs/eval.md has
+    the reliability curve saying how often answers of each confidence were right."""
+    return "" if confidence is None else f"confidence {confidence:.2f}"
+
+
+def _meta_html(answer: Any) -> str:
+    """"Searched for …" when typos were corrected, and the reader's confidence."""
+    parts = []
+    searched = getattr(answer, "searched_for", None)
+    if searched:
+        parts.append(f'<span class="rag-searched">searched for “{_esc(searched)}”</span>')
+    label = confidence_label(getattr(answer, "confidence", None))
+    if label:
+        parts.append(f'<span class="rag-confidence">{_esc(label)}</span>')
+    return f'<p class="rag-meta">{" · ".join(parts)}</p>' if parts else ""
+
+
 def answer_html(answer: Any, text_of: Callable[[str], str | None]) -> str:
     """A finished answer: text with [n] buttons, notes, and its sources panel.
 
@@ -149,7 +167,8 @@ def answer_html(answer: Any, text_of: Callable[[str], str | None]) -> str:
             cache[source] = text_of(source)
         return cache[source]
 
-    notes = "".join(f'<p class="rag-note">{_esc(n)}</p>' for n in getattr(answer, "notes", ()) or ())
+    notes = _meta_html(answer) + "".join(f'<p class="rag-note">{_esc(n)}</p>'
+                                         for n in getattr(answer, "notes", ()) or ())
     if answer.abstained:
         related = tuple(getattr(answer, "related", ()) or ())
         cards = "".join(_source_card(c, cached, f"related {c.n}") for c in related)

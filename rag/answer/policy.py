@@ -57,6 +57,9 @@ class ExtractivePolicy:
     strict_terms: bool = False  # abstain when any key term is unknown to the corpus, for every question
     related: int = 3  # passages shown under an abstention
     strength: TypeStrength = TypeStrength()
+    #: Who decides answer-or-abstain: "reader" (the learned model's threshold), "both" (the threshold
+    #: and the hand rules) or "rules" (the hand rules alone, the first round's answerer).
+    decision: str = "rules"
     tuned_on: str = "SQuAD 2.0 dev half (weights); corpus gold questions and core tests (thresholds)"
 
     def __post_init__(self) -> None:
@@ -70,6 +73,8 @@ class ExtractivePolicy:
         for name in ("second_ratio", "next_ratio"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ValueError(f"ExtractivePolicy.{name} must be within (0, 1], got {getattr(self, name)!r}")
+        if self.decision not in ("reader", "gated", "both", "rank", "rules"):
+            raise ValueError(f"ExtractivePolicy.decision must be 'reader', 'gated', 'both', 'rank' or 'rules', got {self.decision!r}")
         if not isinstance(self.related, int) or not 0 <= self.related <= 10:
             raise ValueError(f"ExtractivePolicy.related must be 0..10, got {self.related!r}")
 
