@@ -23,6 +23,7 @@ from conftest import (
 import rag
 from rag.index import IndexHome, IndexStore
 from rag.index import vectors as vectors_module
+from rag.text.sentences import split_sentences
 
 A = ARTICLES
 CSTO = "When was the CSTO established?"
@@ -87,7 +88,8 @@ def test_files_with_more_sentences_than_chroma_takes_at_once_index(tmp_path):
     shutil.copytree(Path(__file__).resolve().parents[1] / "corpus", corpus)
     core_write(corpus / "book.txt", "T\n\n" + "".join(f"Line {i} is short. " + ("\n" if i % 10 == 9 else "")
                                                       for i in range(5600)))
-    core_write(corpus / "one-line.txt", "".join(f"Entry {i} is filed. " for i in range(16_000)))  # ~1 MB, 1 line
+    core_write(corpus / "one-line.txt",  # 16,000 sentences, 1.1 MB, one line
+               "".join(f"Entry {i} of the harbour ledger is filed under customs records. " for i in range(16_000)))
     core_write(corpus / "zz_last.txt", "Last\n\nThe harbour of Poti loaded 77 ships in May.\n")
     home = tmp_path / "home"
     proc = core_run_cli("index", "--corpus", str(corpus), "--home", str(home), timeout=1800)
@@ -99,6 +101,37 @@ def test_files_with_more_sentences_than_chroma_takes_at_once_index(tmp_path):
     store = IndexStore(home)
     assert store.vector_count("sentences") > 21_600
     store.close()
+
+
+@pytest.mark.slow
+def test_a_one_megabyte_line_splits_into_its_sentences():
+    """punkt runs under NLTK's 5 s regex limit: this 1.1 MB line (60,000 sentences) exceeded it in one
+    call and stopped all indexing; read in windows it splits in about 8 s."""
+    line = "".join(f"Word{i} is here. " for i in range(60_000))
+    spans = split_sentences(line)
+    assert len(spans) == 60_000
+    assert [line[a:b] for a, b in spans[39_998:40_000]] == ["Word39998 is here.", "Word39999 is here."]
+
+
+def test_a_file_that_cannot_be_split_is_skipped_and_the_rest_is_indexed(core_index_copy, monkeypatch):
+    from rag.ingest.chunk import Chunker
+    real = Chunker.split
+
+    def fail_on_bad(self, doc):
+        if doc.source == "bad.txt":
+            raise TimeoutError("regular-expression match exceeded its 5.0s time limit")
+        return real(self, doc)
+
+    monkeypatch.setattr(Chunker, "split", fail_on_bad)
+    idx = core_index_copy
+    core_write(idx.corpus / "bad.txt", "Bad\n\nThis file will not split.\n")
+    core_write(idx.corpus / "zz_good.txt", "Good\n\nThe ferry from Aktau carried 2,750 lorries.\n")
+    a = idx.assistant()
+    report = a.index()
+    assert report.added == ("zz_good.txt",)
+    [skip] = report.skipped
+    assert skip.source == "bad.txt" and "could not be split into sentences" in skip.reason
+    assert "2,750" in a.ask("How many lorries did the ferry from Aktau carry?").text
 
 
 # -- 2. a running assistant sees what another process indexed ------------------------------------------

@@ -247,7 +247,16 @@ class Indexer:
         if failed and failed[0] == doc.sha256 and not (failed[2] and run.retry_failed):
             run.skipped.append(SkippedFile(source, failed[1]))
             return None
-        passages = self.chunker.split(doc)
+        try:
+            passages = self.chunker.split(doc)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - one file must not stop the folder (issue 8)
+            log.warning("splitting %s failed", source, exc_info=True)
+            reason = f"{source}: could not be split into sentences ({type(exc).__name__}: {str(exc)[:200]})"
+            run.records.record_skip(source, doc.sha256, reason, retry=True)
+            run.skipped.append(SkippedFile(source, reason))
+            return None
         return _Item(doc, st, rec, passages, sum(1 + len(p.sentences) for p in passages))
 
     def _flush(self, run: _Run, group: list["_Item"]) -> None:

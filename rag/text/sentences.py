@@ -16,6 +16,11 @@ _ABBREVIATIONS = set(
     "prof gen lt col maj capt sgt adm gov sen rep st jr sr inc ltd co corp no vs etc approx est dept univ "
     "u.s u.k u.n e.u a.m p.m i.e e.g".split())
 _MAX_CHARS = 1200  # a "sentence" longer than this (a list without stops) is cut at clause marks
+#: punkt reads a line in windows of at most this many characters, each cut after a sentence end where
+#: there is one: its regexes run under NLTK's 5 s ReDoS limit and a 1 MB line exceeded it (issue 8);
+#: a window of 20,000 characters takes about 20 ms.
+_WINDOW = 20_000
+_WINDOW_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +49,20 @@ def _cut_long(start: int, end: int, text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _windows(chunk: str) -> list[tuple[int, int]]:
+    """``chunk`` as consecutive pieces of at most :data:`_WINDOW` characters, cut after the last
+    sentence end of each piece (or at its last space, or hard when it has neither)."""
+    out, cur, n = [], 0, len(chunk)
+    while n - cur > _WINDOW:
+        stop = cur + _WINDOW
+        ends = [m.end() for m in _WINDOW_END.finditer(chunk, cur + _WINDOW // 2, stop)]
+        cut = ends[-1] if ends else chunk.rfind(" ", cur + _WINDOW // 2, stop) + 1 or stop
+        out.append((cur, cut))
+        cur = cut
+    out.append((cur, n))
+    return out
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` of ``text[start:end]``, absolute offsets, whitespace trimmed.
 
@@ -55,7 +74,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     for line in _LINE.finditer(text, start, end):
         ls, le = line.span()
         chunk = text[ls:le]
-        for ps, pe in _punkt().span_tokenize(chunk):
+        for ps, pe in ((ws + a, ws + b) for ws, we in _windows(chunk)
+                       for a, b in _punkt().span_tokenize(chunk[ws:we])):
             cuts = [ps] + [m.start() for m in _GLUED_PERIOD.finditer(chunk, ps, pe)] + [pe]
             for a, b in zip(cuts, cuts[1:]):
                 seg = chunk[a:b]
