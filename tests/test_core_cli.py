@@ -84,6 +84,16 @@ def test_ask_json_prints_the_answer_shape(core_index_copy):
     assert proc.stdout.strip().startswith("{") and proc.stdout.strip().endswith("}")
 
 
+def test_output_piped_into_a_reader_that_leaves_early_is_not_an_error(core_index):
+    """`rag ask … | head -1`: a closed pipe ends the command quietly (exit 141, as a shell's SIGPIPE)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    proc = subprocess.Popen([str(RAG_BIN), "ask", "--json", LAVROV, "--corpus", str(core_index.corpus),
+                             "--home", str(core_index.home)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # the reader is gone before the answer is written (it takes a second to load)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 141 and "error" not in err, err
+
+
 def test_ask_prints_text_with_markers_and_reference_lines(core_index_copy):
     idx = core_index_copy
     # the common options may also come before the subcommand
