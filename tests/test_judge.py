@@ -190,3 +190,13 @@ def test_a_double_negation_is_an_affirmation():
 def test_a_name_the_passage_gives_two_ways_supports_either():
     passage = "Attacks by the Northern Liberation Front (NLF) rose in 2021. The NLF claimed 40 of them."
     assert supports(passage, "The Northern Liberation Front claimed 40 attacks.").supported
+
+
+@pytest.mark.parametrize("passage, sentence, supported", [
+    ("The floods pose a risk not only to farms but to the whole valley.", "The floods pose a risk to farms.", True),
+    ("The envoy was not just a witness but a negotiator.", "The envoy was a witness.", True),
+    ("The floods pose no risk to farms.", "The floods pose a risk to farms.", False),
+    ("The envoy was not a witness.", "The envoy was a witness.", False),
+])
+def test_not_only_affirms_while_not_negates(passage, sentence, supported):
+    assert supports(passage, sentence).supported is supported

@@ -32,7 +32,7 @@ from rag.text.vocabulary import (
     number_value,
 )
 
-__all__ = ["lexical_support", "PARAPHRASE_THRESHOLD"]
+__all__ = ["lexical_support", "PARAPHRASE_THRESHOLD", "antonyms"]
 
 #: Share of a sentence's content words that must occur in the passage window for a paraphrase.
 PARAPHRASE_THRESHOLD = 0.75
@@ -51,12 +51,24 @@ _ANTONYM_PAIRS = (
     "weak strong|stronger weaker|new old|ended began|end begin|lift impose|lifted imposed|accept deny|"
     "admit deny|acknowledge deny|confirm reject|admit reject|praise criticize|praise condemn"
 )
-_ANTONYMS: dict[str, set[str]] = {}
+_ANTONYMS: dict[str, set[str]] = {}  # stem -> the stems of its opposites
+_OPPOSITE_WORDS: dict[str, set[str]] = {}  # stem -> its opposites as words
 for _pair in _ANTONYM_PAIRS.split("|"):
-    _x, _y = (stem(w) for w in _pair.split())
+    _a, _b = _pair.split()
+    _x, _y = stem(_a), stem(_b)
     _ANTONYMS.setdefault(_x, set()).add(_y)
     _ANTONYMS.setdefault(_y, set()).add(_x)
+    _OPPOSITE_WORDS.setdefault(_x, set()).add(_b)
+    _OPPOSITE_WORDS.setdefault(_y, set()).add(_a)
+
+
+def antonyms(word: str) -> tuple[str, ...]:
+    """The opposites the judge knows for ``word`` ("accepted" -> "reject"), as words, sorted."""
+    return tuple(sorted(_OPPOSITE_WORDS.get(stem(word.lower()), ())))
+
 _SCALE = frozenset(SCALE_WORDS) | {"percent"}
+#: "not only", "not just", "not merely", "not least": the cue before them affirms, it does not negate.
+_NOT_ONLY = frozenset("only just merely simply solely least".split())
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -108,7 +120,8 @@ def _numbers(text: str, tokens: list[_Token]) -> dict[str, str]:
 
 def _negation_scopes(tokens: list[_Token]) -> list[frozenset[str]]:
     """For each negation cue, the stems of the next three content words (its scope). Two cues in a
-    row ("not without its critics") cancel out: that is an affirmation."""
+    row ("not without its critics") cancel out: that is an affirmation, and so is "not only … but"
+    ("a risk not only to members but to the region" says there is a risk to members)."""
     scopes = []
     skip = False
     for i, t in enumerate(tokens):
@@ -116,7 +129,10 @@ def _negation_scopes(tokens: list[_Token]) -> list[frozenset[str]]:
             skip = False
             continue
         if t.word in NEGATIONS:
-            if i + 1 < len(tokens) and tokens[i + 1].word in NEGATIONS:
+            following = tokens[i + 1].word if i + 1 < len(tokens) else ""
+            if following in _NOT_ONLY:
+                continue
+            if following in NEGATIONS:
                 skip = True
                 continue
             scope = [_stem(u.word) for u in tokens[i + 1 : i + 7] if u.word not in _STOP]
