@@ -33,7 +33,7 @@ from rag.settings import Settings, check_k
 from rag.text.names import CaseStats
 from rag.text.normalize import content_terms, words
 from rag.text.spelling import Speller
-from rag.verify import Verifier, supports
+from rag.verify import Verifier, claim_verdict, supports
 
 __all__ = ["Assistant", "IndexStatus", "DocumentInfo"]
 
@@ -90,7 +90,7 @@ class _State:
         self.doc_freq = df
         self.speller = Speller(counts, df)
         self.extractive = ExtractiveAnswerer(df, len(snap), judge=supports, before=self.before, cases=cases,
-                                             reader=reader, policy=policy)
+                                             reader=reader, policy=policy, verdict=claim_verdict)
 
 
 def clean_question(question: Any, limit: int) -> str:

@@ -22,7 +22,7 @@ from typing import (
 
 __all__ = ["Document", "SkippedFile", "SentenceSpan", "Passage", "Hit", "Support", "DraftSentence", "Citation",
            "AnswerSentence", "Answer", "StreamEvent", "SupportSpan", "Checked", "Answerer", "Judge", "SentenceChecker",
-           "marks", "with_marks", "stream_of"]
+           "marks", "with_marks", "stream_of", "Verdict", "VERDICT_LEADS"]
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,23 @@ class AnswerSentence:
         }
 
 
+#: How the answer to a yes/no question opens, by verdict; "differ": cited sentences disagree on it.
+VERDICT_LEADS = {"yes": "Yes — ", "no": "No — ", "differ": "The articles differ: "}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A yes/no question answered by one sentence: ``"yes"`` (it states the claim) or ``"no"`` (it
+    states its negation or its opposite), and the judge's reason."""
+
+    answer: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.answer not in ("yes", "no"):
+            raise ValueError(f"Verdict.answer must be 'yes' or 'no', got {self.answer!r}")
+
+
 @dataclass(frozen=True)
 class Answer:
     """What :meth:`rag.Assistant.ask` returns; ``to_dict`` is the documented JSON shape."""
@@ -208,6 +225,9 @@ class Answer:
     confidence: float | None = None
     #: The question as searched, when typos were corrected against the corpus vocabulary.
     searched_for: str | None = None
+    #: For a yes/no question: "yes" or "no" when a cited sentence states or negates the claim,
+    #: "differ" when cited sentences disagree, None otherwise (the evidence is shown without a verdict).
+    verdict: str | None = None
 
     def citation(self, n: int) -> Citation:
         for c in self.citations:
@@ -230,6 +250,7 @@ class Answer:
             "notes": list(self.notes),
             "confidence": None if self.confidence is None else round(float(self.confidence), 4),
             "searched_for": self.searched_for,
+            "verdict": self.verdict,
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -268,8 +289,9 @@ def stream_of(answer: Answer) -> Iterator[StreamEvent]:
     if answer.abstained or not answer.sentences:
         yield StreamEvent(delta=answer.text)
     else:
+        lead = VERDICT_LEADS.get(answer.verdict or "", "")
         for i, s in enumerate(answer.sentences):
-            yield StreamEvent(delta=("" if i == 0 else " ") + with_marks(s.text, marks(s.citations)))
+            yield StreamEvent(delta=(lead if i == 0 else " ") + with_marks(s.text, marks(s.citations)))
     yield StreamEvent(answer=answer)
 
 

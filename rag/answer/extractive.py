@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
-from typing import Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from rag.answer.candidates import Candidate, CandidateScorer
 from rag.answer.citations import cite
@@ -22,8 +22,10 @@ from rag.records import (
     Citation,
     Hit,
     Judge,
+    VERDICT_LEADS,
     SentenceSpan,
     StreamEvent,
+    Verdict,
     marks,
     stream_of,
     with_marks,
@@ -54,14 +56,18 @@ class ExtractiveAnswerer:
     def __init__(self, doc_freq: Mapping[str, int] | None = None, n_passages: int = 1, *,
                  judge: Judge, policy: ExtractivePolicy = DEFAULT_POLICY,
                  before: Mapping[str, set[str]] | None = None, cases: CaseStats | None = None,
-                 reader: ReaderModel | None = None):
+                 reader: ReaderModel | None = None,
+                 verdict: Callable[..., Verdict | None] | None = None):
         if not callable(judge):
             raise ValueError(f"judge must be callable as judge(passage, sentence), got {judge!r}")
         if not isinstance(policy, ExtractivePolicy):
             raise ValueError(f"policy must be an ExtractivePolicy, got {policy!r}")
         if reader is not None and not isinstance(reader, ReaderModel):
             raise ValueError(f"reader must be a ReaderModel or None, got {reader!r}")
+        if verdict is not None and not callable(verdict):
+            raise ValueError(f"verdict must be callable as verdict(sentence, claim, reported_ok=...), got {verdict!r}")
         self.judge = judge
+        self.verdict = verdict
         self.policy = policy
         self.reader = reader
         self.scorer = CandidateScorer(doc_freq, n_passages, policy=policy, before=before, cases=cases)
@@ -190,9 +196,12 @@ class ExtractiveAnswerer:
         context_terms = [t for t in content_terms(context) if t not in q.terms] if context else []
         cands = self.scorer.candidates(q, hits, context_terms, self.policy.weights)
         cands, best, reason = self._decide(q, cands, bool(context_terms))
-        confidence = best.confidence if best is not None and self.reader is not None else None
+        confidence = self.reader.confidence(best.confidence) if best is not None and self.reader is not None else None
         if reason is not None:
             return self._abstention(question, hits, reason, standalone, t0, confidence)
+        polar = q.claim is not None and self.verdict is not None
+        if polar:
+            best = self._polar_best(q, cands, best)
         chosen = self._select(q, cands, best)
         # group sentences from other articles that say the same thing under one sentence
         groups: list[list[Candidate]] = []
@@ -217,6 +226,9 @@ class ExtractiveAnswerer:
         for g in groups:
             rank[g[0].passage.source] = max(rank.get(g[0].passage.source, 0.0), g[0].score)
         order = sorted(groups, key=lambda g: (-rank[g[0].passage.source], g[0].span.start))
+        yes_no = self._verdict(q, [g[0] for g in order]) if polar else None
+        if yes_no in ("yes", "no"):  # the sentence that decides comes first, after "Yes —"/"No —"
+            order.insert(0, order.pop(next(i for i, g in enumerate(order) if self._claim_verdict(q, g[0]))))
         for g in order:
             ns = []
             for c in g:
@@ -229,10 +241,34 @@ class ExtractiveAnswerer:
             text = display(g[0].span)
             verdict = self.judge(g[0].span.text, text)
             sentences.append(AnswerSentence(text, tuple(ns), verdict.supported, verdict.score, verdict.reason))
-        body = " ".join(with_marks(s.text, marks(s.citations)) for s in sentences)
+        body = VERDICT_LEADS.get(yes_no or "", "") + " ".join(with_marks(s.text, marks(s.citations)) for s in sentences)
         return Answer(question=question, text=body, abstained=False, citations=tuple(citations),
                       sentences=tuple(sentences), timings_ms={"answer": (time.perf_counter() - t0) * 1000},
-                      standalone_question=standalone or question, confidence=confidence)
+                      standalone_question=standalone or question, confidence=confidence, verdict=yes_no)
+
+    # -- yes/no questions ----------------------------------------------------------------------------
+    def _claim_verdict(self, q: Question, c: Candidate) -> Verdict | None:
+        return self.verdict(c.span.text, q.claim, reported_ok=q.type == "statement")
+
+    def _polar_best(self, q: Question, cands: list[Candidate], best: Candidate) -> Candidate:
+        """For a yes/no question, the first of the leading sentences that states or negates the claim
+        (it answers the question; the best-scored one may only be about it), else ``best``."""
+        pool = [c for c in cands[: self.policy.polar_pool] if c.entities_ok and c.score >= 0.5 * best.score]
+        for c in ([best] + [c for c in pool if c is not best]):
+            if self._claim_verdict(q, c) is not None:
+                return c
+        return best
+
+    def _verdict(self, q: Question, shown: list[Candidate]) -> str | None:
+        """"yes"/"no" when the shown sentences that decide agree; "differ" when sentences of different
+        articles disagree; None when none decides (the evidence is shown without a verdict)."""
+        found = [(v.answer, c.passage.source) for c in shown if (v := self._claim_verdict(q, c)) is not None]
+        answers = {a for a, _ in found}
+        if len(answers) == 1:
+            return answers.pop()
+        if len(answers) > 1 and len({s for _, s in found}) > 1:
+            return "differ"
+        return None
 
     def _abstention(self, question: str, hits: Sequence[Hit], reason: str, standalone: str | None,
                     t0: float, confidence: float | None = None) -> Answer:

@@ -56,6 +56,9 @@ class ExtractivePolicy:
     value_coverage: float = 0.0
     strict_terms: bool = False  # abstain when any key term is unknown to the corpus, for every question
     related: int = 3  # passages shown under an abstention
+    #: A yes/no question may be answered by any of this many leading sentences that states or negates
+    #: its claim (set by hand: the shown answer's candidates rarely run past 8 that score half the best).
+    polar_pool: int = 8
     strength: TypeStrength = TypeStrength()
     #: Who decides answer-or-abstain: "reader" (the learned model's threshold), "both" (the threshold
     #: and the hand rules) or "rules" (the hand rules alone, the first round's answerer).
@@ -75,6 +78,8 @@ class ExtractivePolicy:
                 raise ValueError(f"ExtractivePolicy.{name} must be within (0, 1], got {getattr(self, name)!r}")
         if self.decision not in ("reader", "gated", "both", "rank", "rules"):
             raise ValueError(f"ExtractivePolicy.decision must be 'reader', 'gated', 'both', 'rank' or 'rules', got {self.decision!r}")
+        if not isinstance(self.polar_pool, int) or not 1 <= self.polar_pool <= 50:
+            raise ValueError(f"ExtractivePolicy.polar_pool must be 1..50, got {self.polar_pool!r}")
         if not isinstance(self.related, int) or not 0 <= self.related <= 10:
             raise ValueError(f"ExtractivePolicy.related must be 0..10, got {self.related!r}")
 

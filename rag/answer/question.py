@@ -26,7 +26,7 @@ from rag.text.vocabulary import (
     number_words,
 )
 
-__all__ = ["Question", "analyze", "answer_values", "type_strength", "ANSWER_TYPES"]
+__all__ = ["Question", "analyze", "answer_values", "type_strength", "polar_claim", "ANSWER_TYPES"]
 
 ANSWER_TYPES = ("person", "date", "number", "place", "statement", "reason", "other")
 
@@ -76,6 +76,7 @@ class Question:
     terms: tuple[str, ...]  # stemmed content terms, in order, unique
     entities: tuple[str, ...]  # names as typed ("Berg", "Anna Berg", "Norway")
     entity_terms: tuple[tuple[str, ...], ...]  # each name's stemmed words
+    claim: str | None = None  # what a yes/no question asks about ("the alliance was founded in 2002")
 
     @property
     def needs_value(self) -> bool:
@@ -126,7 +127,28 @@ def analyze(text: str) -> Question:
         stems = tuple(stem(w) for w in words(" ".join(phrase)) if w not in STOPWORDS)
         if stems:
             names.setdefault(stems, " ".join(phrase))
-    return Question(norm, qtype, tuple(seen), tuple(names.values()), tuple(names))
+    return Question(norm, qtype, tuple(seen), tuple(names.values()), tuple(names), polar_claim(norm))
+
+
+_AUXILIARIES = frozenset("is are was were am do does did has have had can could will would shall should must may "
+                         "might".split())
+_POLAR_LEAD = re.compile(r"^(?:is it (?:true|the case|correct) that|do(?:es)? (?:the )?(?:articles?|documents?|"
+                         r"sources?|corpus|texts?) (?:say|state|mention|report|confirm) (?:that|whether|if))\s+", re.I)
+
+
+def polar_claim(text: str) -> str | None:
+    """The claim of a yes/no question ("Did the envoy sign the accord?" -> "the envoy sign the
+    accord"); None for any other question, a choice ("… or …?") or a negated one ("Didn't …?")."""
+    t = text.strip().rstrip("?!. ")
+    lead = _POLAR_LEAD.match(t)
+    if lead:
+        return t[lead.end():] or None
+    tokens = t.split()
+    if len(tokens) < 3 or tokens[0].lower() not in _AUXILIARIES or re.search(r"\bor\b", t, re.I):
+        return None
+    if any(w.lower() in ("not", "no", "never") for w in tokens[1:3]):
+        return None
+    return " ".join(tokens[1:])
 
 
 def is_generic(term: str) -> bool:
