@@ -31,7 +31,7 @@ def _stems(text: str) -> set[str]:
 
 def _reported(evidence: str, claim: str) -> bool:
     """The evidence attributes what it says to someone ("X asserts that …", "according to …"), by a
-    reporting word the claim itself does not use ("Did Kabul deny …?" asks about the denial)."""
+    reporting word the claim itself does not use ("Did the ministry deny …?" asks about the denial)."""
     return bool(_stems(evidence) & _REPORTING - _stems(claim))
 
 
