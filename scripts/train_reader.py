@@ -170,6 +170,16 @@ def _pick(d):
     return best, ans
 
 
+def calibrate(rows: list[dict], score) -> tuple[tuple[float, float], ...]:
+    """Isotonic map from the best sentence's probability to "the answer was right", fitted on SQuAD's
+    own questions of the training articles (its mix of answerable and unanswerable ones)."""
+    from sklearn.isotonic import IsotonicRegression
+    asked = [r for r in rows if r.get("kind", "asked") == "asked"]
+    best, right, ans = decide(asked, score)
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(best, (right & ans).astype(float))
+    return tuple((round(float(x), 4), round(float(y), 4)) for x, y in zip(iso.X_thresholds_, iso.y_thresholds_))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
@@ -193,6 +203,7 @@ def main() -> None:
     mean, scale, lr = fit_logistic(X, y)
     score = lambda Z: lr.predict_proba((Z - mean) / scale)[:, 1]  # noqa: E731
     t = threshold_for(*_pick(decide(half_a, score)), TARGET_FALSE_ABSTENTION)
+    knots = calibrate(half_a, score)
     model = ReaderModel(FEATURES, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, lr.coef_[0])),
                         float(lr.intercept_[0]), t, {
                             "trained_on": "SQuAD 2.0 dev (../shared/bench/squad2-dev), articles with an even number",
@@ -200,7 +211,8 @@ def main() -> None:
                             "data_sha256": sha, "command": "python scripts/train_reader.py",
                             "target_false_abstention": TARGET_FALSE_ABSTENTION,
                             "held_out_articles": sorted({r["article"] for r in half_b}),
-                            "held_out": report["A->B"]["logistic"]["held_out"], "comparison": report})
+                            "held_out": report["A->B"]["logistic"]["held_out"], "comparison": report},
+                        knots)
     args.out.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out} (threshold {t:.3f}; held-out: {report['A->B']['logistic']['held_out']})")
 
