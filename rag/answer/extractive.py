@@ -6,7 +6,6 @@ sentences a reader would accept and in refusing when the evidence does not cover
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 from typing import Callable, Iterator, Mapping, Sequence
@@ -31,14 +30,12 @@ from rag.records import (
     with_marks,
 )
 from rag.text.names import CaseStats
+from rag.text.sentences import continues
 from rag.text.normalize import content_terms, normalize
 
 __all__ = ["ExtractiveAnswerer", "ABSTAIN_TEXT"]
 
 ABSTAIN_TEXT = "The corpus does not say."
-_ANAPHOR = re.compile(r"^(?:he|she|they|it|this|these|those|the (?:militants?|group|minister|two|organi[sz]ation|"
-                      r"meeting|alliance|president|attack)|his|her|their|its)\b", re.I)
-
 
 def _overlap(a: set[str], b: set[str]) -> float:
     """Share of the smaller term set found in the other: a cheap filter before the judge."""
@@ -155,7 +152,7 @@ class ExtractiveAnswerer:
         """
         chosen = [best]
         exclude = set(q.terms)
-        if best.index > 0 and _ANAPHOR.match(best.span.text):
+        if best.index > 0 and continues(best.passage.sentences[best.index - 1].text, best.span.text):
             # "He appointed …": the sentence before says who "he" is
             prev = next((c for c in cands if c.hit is best.hit and c.index == best.index - 1), None)
             if prev is not None:
@@ -167,7 +164,7 @@ class ExtractiveAnswerer:
             adds = bool(follow) and follow.typed and bool(
                 set(content_terms(follow.span.clean)) - set(content_terms(best.span.clean)) & set(q.terms))
             if follow and (best.span.text.rstrip().endswith(":")
-                           or _ANAPHOR.match(follow.span.text) and (follow.score >= 0.6 * best.score or adds)
+                           or continues(best.span.text, follow.span.text) and (follow.score >= 0.6 * best.score or adds)
                            or not q.needs_value and follow.score >= self.policy.next_ratio * best.score):
                 chosen.append(follow)
         for c in cands:

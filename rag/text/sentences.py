@@ -6,8 +6,9 @@ import re
 from functools import lru_cache
 
 from rag import _env  # noqa: F401  (NLTK_DATA must point at llama-index's bundled punkt first)
+from rag.text.normalize import stem
 
-__all__ = ["split_sentences"]
+__all__ = ["split_sentences", "continues"]
 
 _GLUED_PERIOD = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _LINE = re.compile(r"[^\n]+")
@@ -84,3 +85,28 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
                 if trail > lead:
                     spans.extend(_cut_long(ls + a + lead, ls + a + trail, text))
     return spans
+
+
+#: Sentence openings that point back: pronouns, possessives and demonstratives ("He added …", "These
+#: fears …", "Both sides …", "Such attacks …").
+_BACK = frozenset("he she they it this these those such his her their its both".split())
+_DEFINITE = re.compile(r"^(?:The|the)\s+(?:two\b|([a-z][\w-]*)(?:\s+([a-z][\w-]*))?)")
+_TOKEN = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def continues(previous: str, sentence: str) -> bool:
+    """Whether ``sentence`` continues ``previous`` and needs it to be understood: it opens with a
+    pronoun or demonstrative, with "The two …", or with a definite common noun the previous sentence
+    used ("The attack, claimed by …" after "… an attack on the hall …")."""
+    first = _TOKEN.match(sentence.lstrip("\"'“‘( "))
+    if not previous.strip() or first is None:
+        return False
+    if first.group(0).lower() in _BACK:
+        return True
+    m = _DEFINITE.match(sentence.lstrip("\"'“‘( "))
+    if m is None:
+        return False
+    if m.group(1) is None:
+        return True  # "The two …"
+    before = {stem(w.lower()) for w in _TOKEN.findall(previous)}
+    return any(w and len(w) > 2 and stem(w) in before for w in m.groups())
