@@ -407,3 +407,8 @@ def test_question_in_another_tense_than_the_text(tmp_path):
     answer = a.ask("How many delegates did the summit in Astana draw?")
     assert not answer.abstained, answer.notes
     assert "3,200" in answer.text and answer.citations[0].source == "summit.txt"
+
+
+def test_an_abstention_names_a_possessive_speaker_once(core_assistant):
+    answer = core_assistant.ask("What is Sergey Vershinin's view of the Taliban government?")
+    assert answer.abstained and answer.notes[0] == "Abstained: no passage gives Sergey Vershinin's words on this."

@@ -117,7 +117,8 @@ class ExtractiveAnswerer:
             return "no passage mentions " + " and ".join(repr(e) for e in q.entities)
         if not best.grounded:
             if q.type == "statement":
-                return f"no passage gives {q.entities[0]}'s words on this"
+                who = q.entities[0].removesuffix("'s").removesuffix("’s")  # "Anna Berg's view": no "Berg's's"
+                return f"no passage gives {who}'s words on this"
             return "no sentence ties " + " and ".join(repr(e) for e in q.entities) + " to an answer"
         return None
 
