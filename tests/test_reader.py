@@ -92,5 +92,7 @@ def test_training_reproduces_the_shipped_model(tmp_path):
     subprocess.run([sys.executable, str(REPO / "scripts" / "train_reader.py"), "--out", str(out)], check=True,
                    capture_output=True, timeout=3000)
     new, shipped = rag.load_reader(out), rag.load_reader()
-    assert new.threshold == pytest.approx(shipped.threshold, abs=1e-6)
-    assert new.weights == pytest.approx(shipped.weights, abs=1e-6)
+    # lbfgs stops within its tolerance, not at one exact point: two runs here differed by 5e-6 in a weight
+    assert new.threshold == pytest.approx(shipped.threshold, abs=1e-4)
+    assert new.weights == pytest.approx(shipped.weights, abs=1e-4)
+    assert new.features == shipped.features and new.info["data_sha256"] == shipped.info["data_sha256"]
