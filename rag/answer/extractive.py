@@ -200,6 +200,8 @@ class ExtractiveAnswerer:
         polar = q.claim is not None and self.verdict is not None
         if polar:
             best = self._polar_best(q, cands, best)
+            if self.reader is not None:
+                confidence = self.reader.confidence(best.confidence)  # of the sentence that decides
         chosen = self._select(q, cands, best)
         # group sentences from other articles that say the same thing under one sentence
         groups: list[list[Candidate]] = []
