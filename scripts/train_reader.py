@@ -60,7 +60,8 @@ def features(data_path: Path, work: Path) -> list[dict]:
                            not qa.get("is_impossible", False)))
     assistant = rag.Assistant(settings=rag.Settings(corpus_dir=corpus, home=work / "home", reader="none", decision="rules"))
     assistant.index()
-    scorer: CandidateScorer = assistant._ready().extractive.scorer  # the index's document frequencies
+    extractive = assistant._ready().extractive  # the default answerer: hand rules, no reader
+    scorer: CandidateScorer = extractive.scorer  # the index's document frequencies
     out = []
     for n, (article, source, question, golds, answerable) in enumerate(qs):
         gold = [norm(g) for g in golds if norm(g)]
@@ -69,12 +70,15 @@ def features(data_path: Path, work: Path) -> list[dict]:
         if answerable:  # the same question over on-topic passages that lack its paragraph
             variants.append(([h for h in hits if h.passage.source != source][:K], False, "paragraph_removed"))
         for shown, can, kind in variants:
-            cands = scorer.candidates(analyze(question), shown, [], DEFAULT_POLICY.weights)
+            q = analyze(question)
+            cands = scorer.candidates(q, shown, [], DEFAULT_POLICY.weights)
             if not cands:
                 continue
             y = [can and c.passage.source == source and any(g in norm(c.span.clean) for g in gold) for c in cands]
+            _, best, reason = extractive._decide(q, cands, False)  # what the default decision shows
             out.append({"article": article, "answerable": can, "kind": kind,
-                        "X": np.array([c.reader for c in cands]), "y": np.array(y, dtype=bool)})
+                        "X": np.array([c.reader for c in cands]), "y": np.array(y, dtype=bool),
+                        "rules_pick": next(i for i, c in enumerate(cands) if c is best), "rules_answered": reason is None})
         if n % 500 == 0:
             print(f"  features: {n}/{len(qs)} questions", file=sys.stderr)
     return out
@@ -171,13 +175,15 @@ def _pick(d):
 
 
 def calibrate(rows: list[dict], score) -> tuple[tuple[float, float], ...]:
-    """Isotonic map from the best sentence's probability to "the answer was right", fitted on SQuAD's
-    own questions of the training articles (its mix of answerable and unanswerable ones)."""
+    """Isotonic map from the probability of the sentence the default decision (the hand rules) shows to
+    how often it was right, over the questions it answers: SQuAD's own questions of the training
+    articles (its mix of answerable and unanswerable ones), so ``confidence`` means what a user sees."""
     from sklearn.isotonic import IsotonicRegression
-    asked = [r for r in rows if r.get("kind", "asked") == "asked"]
-    best, right, ans = decide(asked, score)
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(best, (right & ans).astype(float))
-    return tuple((round(float(x), 4), round(float(y), 4)) for x, y in zip(iso.X_thresholds_, iso.y_thresholds_))
+    shown = [r for r in rows if r.get("kind", "asked") == "asked" and r["rules_answered"]]
+    x = np.array([score(r["X"])[r["rules_pick"]] for r in shown])
+    right = np.array([bool(r["y"][r["rules_pick"]]) for r in shown], dtype=float)
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, right)
+    return tuple((round(float(a), 4), round(float(b), 4)) for a, b in zip(iso.X_thresholds_, iso.y_thresholds_))
 
 
 def main() -> None:
@@ -187,7 +193,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="keep the index here (default: a temporary folder)")
     args = ap.parse_args()
     sha = hashlib.sha256(args.data.read_bytes()).hexdigest()
-    cache = args.work / f"features-{sha[:12]}.pkl" if args.work else None
+    cache = args.work / f"features-{sha[:12]}-v2.pkl" if args.work else None  # v2: with the rules' pick
     if cache is not None and cache.is_file() and pickle.loads(cache.read_bytes())[0] == FEATURES:
         rows = pickle.loads(cache.read_bytes())[1]
     else:
