@@ -32,6 +32,8 @@ from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings, check_k
 from rag.text.names import CaseStats
 from rag.text.normalize import content_terms, words
+from rag.text.sentences import warm_up
+from rag.text.vocabulary import place_words
 from rag.text.spelling import Speller
 from rag.verify import Verifier, claim_verdict, supports
 
@@ -75,6 +77,8 @@ class _State:
 
     def __init__(self, snap: Snapshot, reader: ReaderModel | None = None, policy: ExtractivePolicy = DEFAULT_POLICY):
         self.snap = snap
+        warm_up()  # the judge splits passages into sentences on every answer ...
+        place_words()  # ... and its guards look names up among places (pycountry)
         df: Counter[str] = Counter()
         counts: Counter[str] = Counter()  # words as written, for correcting a question's typos
         cases = CaseStats()  # which words the corpus writes in lower case: ordinary words, not names

@@ -8,7 +8,7 @@ from functools import lru_cache
 from rag import _env  # noqa: F401  (NLTK_DATA must point at llama-index's bundled punkt first)
 from rag.text.normalize import stem
 
-__all__ = ["split_sentences", "continues"]
+__all__ = ["split_sentences", "continues", "warm_up"]
 
 _GLUED_PERIOD = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _LINE = re.compile(r"[^\n]+")
@@ -32,6 +32,11 @@ def _punkt():
     # news abbreviations punkt's English model misses ("On Mar. 22, 2024", "Gen. Anna Berg")
     tok._params.abbrev_types.update(_ABBREVIATIONS)
     return tok
+
+
+def warm_up() -> None:
+    """Load punkt now: importing NLTK takes seconds, which the first answer's judge would pay."""
+    _punkt()
 
 
 def _cut_long(start: int, end: int, text: str) -> list[tuple[int, int]]:
