@@ -60,23 +60,42 @@ def test_every_vector_write_is_split_at_chromas_batch_limit(core_index_copy, mon
     assert "913" in answer.text
 
 
-def test_a_file_that_cannot_be_stored_is_skipped_and_the_rest_is_indexed(core_index_copy, monkeypatch):
-    real = vectors_module.ChromaVectors.upsert
+def _fail_on_bad_file(monkeypatch, stage: str) -> None:
+    """Make storing (Chroma refuses the write) or splitting (punkt times out) fail for bad.txt only."""
+    if stage == "stored":
+        real_upsert = vectors_module.ChromaVectors.upsert
 
-    def refuse_one(self, name, ids, vectors, metadatas):
-        if any(m["source"] == "bad.txt" for m in metadatas):
-            raise RuntimeError("Batch size of 5601 is greater than max batch size of 5461")
-        return real(self, name, ids, vectors, metadatas)
+        def refuse(self, name, ids, vectors, metadatas):
+            if any(m["source"] == "bad.txt" for m in metadatas):
+                raise RuntimeError("Batch size of 5601 is greater than max batch size of 5461")
+            return real_upsert(self, name, ids, vectors, metadatas)
 
-    monkeypatch.setattr(vectors_module.ChromaVectors, "upsert", refuse_one)
+        monkeypatch.setattr(vectors_module.ChromaVectors, "upsert", refuse)
+    else:
+        from rag.ingest.chunk import Chunker
+        real_split = Chunker.split
+
+        def fail(self, doc):
+            if doc.source == "bad.txt":
+                raise TimeoutError("regular-expression match exceeded its 5.0s time limit")
+            return real_split(self, doc)
+
+        monkeypatch.setattr(Chunker, "split", fail)
+
+
+@pytest.mark.parametrize("stage, reason", [("stored", "could not be indexed (RuntimeError: Batch size"),
+                                           ("split", "could not be split into sentences (TimeoutError")])
+def test_a_file_that_cannot_be_stored_or_split_is_skipped_and_the_rest_is_indexed(core_index_copy, monkeypatch,
+                                                                                   stage, reason):
+    _fail_on_bad_file(monkeypatch, stage)
     idx = core_index_copy
-    core_write(idx.corpus / "bad.txt", "Bad\n\nThis file will not store.\n")
+    core_write(idx.corpus / "bad.txt", f"Bad\n\nThis file will not be {stage}.\n")
     core_write(idx.corpus / "zz_good.txt", "Good\n\nThe ferry from Aktau carried 2,750 lorries.\n")
     a = idx.assistant()
     report = a.index()
     assert report.added == ("zz_good.txt",)
     [skip] = report.skipped
-    assert skip.source == "bad.txt" and "could not be indexed" in skip.reason and "max batch size" in skip.reason
+    assert skip.source == "bad.txt" and reason in skip.reason, skip.reason
     assert "2,750" in a.ask("How many lorries did the ferry from Aktau carry?").text
     # an unchanged failing file is not retried by a question's refresh, only by an explicit run
     assert a.index().skipped[0].source == "bad.txt"
@@ -111,27 +130,6 @@ def test_a_one_megabyte_line_splits_into_its_sentences():
     spans = split_sentences(line)
     assert len(spans) == 60_000
     assert [line[a:b] for a, b in spans[39_998:40_000]] == ["Word39998 is here.", "Word39999 is here."]
-
-
-def test_a_file_that_cannot_be_split_is_skipped_and_the_rest_is_indexed(core_index_copy, monkeypatch):
-    from rag.ingest.chunk import Chunker
-    real = Chunker.split
-
-    def fail_on_bad(self, doc):
-        if doc.source == "bad.txt":
-            raise TimeoutError("regular-expression match exceeded its 5.0s time limit")
-        return real(self, doc)
-
-    monkeypatch.setattr(Chunker, "split", fail_on_bad)
-    idx = core_index_copy
-    core_write(idx.corpus / "bad.txt", "Bad\n\nThis file will not split.\n")
-    core_write(idx.corpus / "zz_good.txt", "Good\n\nThe ferry from Aktau carried 2,750 lorries.\n")
-    a = idx.assistant()
-    report = a.index()
-    assert report.added == ("zz_good.txt",)
-    [skip] = report.skipped
-    assert skip.source == "bad.txt" and "could not be split into sentences" in skip.reason
-    assert "2,750" in a.ask("How many lorries did the ferry from Aktau carry?").text
 
 
 # -- 2. a running assistant sees what another process indexed ------------------------------------------
