@@ -21,6 +21,8 @@ from rag.verify import claim_verdict
     ("Didn't the envoy sign?", None),  # a negated question: no verdict either way
     ("Did he not sign the accord?", None),
     ("Is it?", None),
+    ("Can you tell me who led the delegation?", None),  # asks who, not whether
+    ("Do you know when the bridge reopened?", None),
 ])
 def test_the_claim_of_a_yes_no_question(question, claim):
     assert polar_claim(question) == claim

@@ -136,6 +136,9 @@ _POLAR_LEAD = re.compile(r"^(?:is it (?:true|the case|correct) that|do(?:es)? (?
                          r"sources?|corpus|texts?) (?:say|state|mention|report|confirm) (?:that|whether|if))\s+", re.I)
 
 
+_INDIRECT = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
+
+
 def polar_claim(text: str) -> str | None:
     """The claim of a yes/no question ("Did the envoy sign the accord?" -> "the envoy sign the
     accord"); None for any other question, a choice ("… or …?") or a negated one ("Didn't …?")."""
@@ -148,6 +151,8 @@ def polar_claim(text: str) -> str | None:
         return None
     if any(w.lower() in ("not", "no", "never") for w in tokens[1:3]):
         return None
+    if _INDIRECT.search(t):
+        return None  # "Can you tell me who led …?" asks who, not whether
     return " ".join(tokens[1:])
 
 
