@@ -226,9 +226,9 @@ class ExtractiveAnswerer:
         for g in groups:
             rank[g[0].passage.source] = max(rank.get(g[0].passage.source, 0.0), g[0].score)
         order = sorted(groups, key=lambda g: (-rank[g[0].passage.source], g[0].span.start))
-        yes_no = self._verdict(q, [g[0] for g in order]) if polar else None
+        yes_no, deciding = self._verdict(q, [g[0] for g in order]) if polar else (None, 0)
         if yes_no in ("yes", "no"):  # the sentence that decides comes first, after "Yes —"/"No —"
-            order.insert(0, order.pop(next(i for i, g in enumerate(order) if self._claim_verdict(q, g[0]))))
+            order.insert(0, order.pop(deciding))
         for g in order:
             ns = []
             for c in g:
@@ -259,16 +259,18 @@ class ExtractiveAnswerer:
                 return c
         return best
 
-    def _verdict(self, q: Question, shown: list[Candidate]) -> str | None:
+    def _verdict(self, q: Question, shown: list[Candidate]) -> tuple[str | None, int]:
         """"yes"/"no" when the shown sentences that decide agree; "differ" when sentences of different
-        articles disagree; None when none decides (the evidence is shown without a verdict)."""
-        found = [(v.answer, c.passage.source) for c in shown if (v := self._claim_verdict(q, c)) is not None]
-        answers = {a for a, _ in found}
+        articles disagree; None when none decides (the evidence is shown without a verdict) — and the
+        index of the first shown sentence that decides."""
+        found = [(i, v.answer, c.passage.source) for i, c in enumerate(shown)
+                 if (v := self._claim_verdict(q, c)) is not None]
+        answers = {a for _, a, _ in found}
         if len(answers) == 1:
-            return answers.pop()
-        if len(answers) > 1 and len({s for _, s in found}) > 1:
-            return "differ"
-        return None
+            return answers.pop(), found[0][0]
+        if len(answers) > 1 and len({s for _, _, s in found}) > 1:
+            return "differ", 0
+        return None, 0
 
     def _abstention(self, question: str, hits: Sequence[Hit], reason: str, standalone: str | None,
                     t0: float, confidence: float | None = None) -> Answer:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from rag.records import Verdict
-from rag.text.normalize import stem
+from rag.text.normalize import stem, words
 from rag.text.vocabulary import ATTRIBUTION, SPEECH_VERBS
 from rag.verify.judge import PARAPHRASE_THRESHOLD, antonyms
 from rag.verify.support import supports
@@ -26,7 +26,7 @@ _REPORTING = frozenset(stem(w) for w in SPEECH_VERBS | ATTRIBUTION if " " not in
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(w.lower()) for w in _WORD.findall(text)}
+    return {stem(w) for w in words(text)}
 
 
 def _reported(evidence: str, claim: str) -> bool:
