@@ -193,7 +193,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="keep the index here (default: a temporary folder)")
     args = ap.parse_args()
     sha = hashlib.sha256(args.data.read_bytes()).hexdigest()
-    cache = args.work / f"features-{sha[:12]}-v2.pkl" if args.work else None  # v2: with the rules' pick
+    cache = args.work / f"features-{sha[:12]}-v3.pkl" if args.work else None  # v3: country aliases in coverage
     if cache is not None and cache.is_file() and pickle.loads(cache.read_bytes())[0] == FEATURES:
         rows = pickle.loads(cache.read_bytes())[1]
     else:

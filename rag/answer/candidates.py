@@ -18,6 +18,7 @@ from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
 from rag.answer.question import Question, is_generic, type_strength
 from rag.records import Hit, Passage, SentenceSpan
 from rag.text.lexicon import variants
+from rag.text.places import place_aliases
 from rag.text.names import CaseStats, close_name, one_edit
 from rag.text.normalize import content_terms
 from rag.text.vocabulary import SPEECH_VERBS, is_place, is_title
@@ -160,7 +161,9 @@ class CandidateScorer:
 
     def unknown_names(self, q: Question) -> list[str]:
         """The question's names of which no word occurs in the corpus."""
-        return [e for e, name in zip(q.entities, q.entity_terms) if all(self.known_term(t) is None for t in name)]
+        return [e for e, name in zip(q.entities, q.entity_terms)
+                if all(self.known_term(t) is None and not any(self.doc_freq.get(v, 0) for v in place_aliases(t))
+                       for t in name)]
 
     def unknown_terms(self, q: Question) -> list[str]:
         """The question's specific key words (four letters or more) the corpus never uses."""
@@ -176,7 +179,7 @@ class CandidateScorer:
         """
         def named(term: str) -> bool:
             term = self.known_term(term) or term
-            if term in terms:
+            if term in terms or place_aliases(term) & terms:  # "Oslo" for "Norway"
                 return True
             return len(term) >= 4 and any(close_name(term, p) or (len(p) >= len(term) + 4 and p.startswith(term))
                                           for p in terms if len(p) >= 4)

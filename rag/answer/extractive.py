@@ -144,13 +144,16 @@ class ExtractiveAnswerer:
             return "no passage reports " + q.entities[0] + " saying anything on this"
         return None
 
-    def _select(self, q: Question, cands: list[Candidate], best: Candidate) -> list[Candidate]:
-        """The best sentence, its plain continuation, and other articles' answers when they differ.
+    def _select(self, q: Question, cands: list[Candidate], best: Candidate) -> tuple[list[Candidate], bool]:
+        """The best sentence, its plain continuation, and other articles' answers when they differ —
+        and whether they do.
 
         For a question that asks for a value (who/when/where/how many), a further sentence is added
         only when another article gives a *different* value (both sides of a disagreement are shown);
+        for a list of names ("which groups"), when it names an item not yet named (the lists add up);
         otherwise only a close runner-up is added.
         """
+        differ = False
         chosen = [best]
         exclude = set(q.terms)
         if best.index > 0 and continues(best.passage.sentences[best.index - 1].text, best.span.text):
@@ -177,14 +180,16 @@ class ExtractiveAnswerer:
                 continue
             if q.needs_value:
                 vals = {v.lower() for v in answer_values(c.span.clean, q.type, exclude, self.ordinary)}
-                if (c.strength < 0.9 or c.passage.source == best.passage.source or not vals or vals & values
+                known = vals <= values if q.type == "name" else bool(vals & values)  # a list: any new item
+                if (c.strength < 0.9 or c.passage.source == best.passage.source or not vals or known
                         or c.score < 0.7 * best.score):
                     continue
                 values |= vals
+                differ = differ or q.type not in ("name", "date")  # two dates are mostly two events
             elif c.score < self.policy.second_ratio * best.score:
                 continue
             chosen.append(c)
-        return chosen
+        return chosen, differ
 
     # -- answering ---------------------------------------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], *, standalone: str | None = None,
@@ -202,7 +207,7 @@ class ExtractiveAnswerer:
             best = self._polar_best(q, cands, best)
             if self.reader is not None:
                 confidence = self.reader.confidence(best.confidence)  # of the sentence that decides
-        chosen = self._select(q, cands, best)
+        chosen, differ = self._select(q, cands, best)
         # group sentences from other articles that say the same thing under one sentence
         groups: list[list[Candidate]] = []
         for c in chosen:
@@ -226,7 +231,7 @@ class ExtractiveAnswerer:
         for g in groups:
             rank[g[0].passage.source] = max(rank.get(g[0].passage.source, 0.0), g[0].score)
         order = sorted(groups, key=lambda g: (-rank[g[0].passage.source], g[0].span.start))
-        yes_no, deciding = self._verdict(q, [g[0] for g in order]) if polar else (None, 0)
+        yes_no, deciding = self._verdict(q, [g[0] for g in order]) if polar else ("differ" if differ else None, 0)
         if yes_no in ("yes", "no"):  # the sentence that decides comes first, after "Yes —"/"No —"
             order.insert(0, order.pop(deciding))
         for g in order:

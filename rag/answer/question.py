@@ -22,13 +22,14 @@ from rag.text.vocabulary import (
     SPEECH_VERBS,
     STOPWORDS,
     WEEKDAYS,
+    is_place,
     is_title,
     number_words,
 )
 
 __all__ = ["Question", "analyze", "answer_values", "type_strength", "polar_claim", "ANSWER_TYPES"]
 
-ANSWER_TYPES = ("person", "date", "number", "place", "statement", "reason", "other")
+ANSWER_TYPES = ("person", "date", "number", "place", "name", "statement", "reason", "other")
 
 _NUMBER_WORDS = sorted((w for w in number_words() if w.isalpha() and w != "zero"), key=len, reverse=True) + \
     sorted(SCALE_WORDS)  # ordinals ("first proposed") are not counts
@@ -46,6 +47,12 @@ _CAPS = re.compile(r"(?<![\w'’])[A-Z][\w'’\-]*[a-z]?[\w\-]*(?:\s+(?:of\s+|al
 _SPEECH = frozenset(stem(w) for w in SPEECH_VERBS)
 _PLACE_HINT = frozenset(
     "in at from near across into within located based border borders region province city capital".split())
+#: Head nouns of a question that asks for named organisations ("which groups", "what company"): a closed
+#: class of English words, like the titles of people.
+_NAMED_KINDS = ("groups?", "organi[sz]ations?", "compan(?:y|ies)", "part(?:y|ies)", "agenc(?:y|ies)", "movements?",
+                "outfits?", "militias?", "factions?", "alliances?", "blocs?", "institutions?", "firms?", "banks?",
+                "networks?", "newspapers?", "ministr(?:y|ies)", "universit(?:y|ies)", "unions?", "teams?", "clubs?",
+                "committees?", "councils?")
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"\bhow (?:many|much|long|old|large|big|far|often)\b|\bwhat (?:number|percentage|"
                           r"proportion|share|amount|size|figure)s?\b|\bnumbers?\b|\bfigures?\b|\bhow many\b|"
@@ -56,6 +63,9 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"secretary)\b|\bwhat (?:is the name|was the name)\b", re.I)),
     ("place", re.compile(r"\bwhere\b|\bwhich (?:country|countries|city|cities|region|place|province|state)\b|"
                          r"\bwhat (?:country|countries|city|region|place|province)\b", re.I)),
+    # "Which militant groups …", "What company …": named organisations, one or a list of them
+    ("name", re.compile(r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|do|does|did|has|have|had|the|a|an|can|could|"
+                        r"will|would|of)\b)[a-z\-]+\s+){0,2}(?:" + "|".join(_NAMED_KINDS) + r")\b", re.I)),
     ("statement", re.compile(r"\b(?:say|said|says|tell|told|state|stated|claim|claimed|warn|warned|think|"
                              r"view|stance|remarks?|comment(?:ed)?|tweet(?:ed)?)\b", re.I)),
     ("reason", re.compile(r"\bwhy\b|\bwhat (?:caused|led to|is the reason)\b", re.I)),
@@ -80,7 +90,7 @@ class Question:
 
     @property
     def needs_value(self) -> bool:
-        return self.type in ("person", "date", "number", "place")
+        return self.type in ("person", "date", "number", "place", "name")
 
 
 def _entities(text: str) -> list[list[str]]:
@@ -190,10 +200,31 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
                     continue
             out.append(" ".join(toks))
         return out
+    if qtype == "name":
+        return _org_names(norm, exclude, ordinary or ordinary_in(norm))
     if qtype == "statement":
         terms = {stem(w) for w in words(norm)}
         return ["speech"] if terms & _SPEECH or '"' in norm else []
     return ["any"]
+
+
+def _org_names(norm: str, exclude: set[str] | frozenset[str], ordinary: Ordinary) -> list[str]:
+    """Named organisations and groups: capitalised runs that hold no title ("Minister Anna Berg" is a
+    person) and are not only places ("Northern Alliance" is a name), less ordinary words (an acronym
+    such as "NATO" stays) and the question's own words. A name without a title is not told apart from
+    a group's: the name detector takes "Seamen United" for a person."""
+    out = []
+    for m in _CAPS.finditer(norm):
+        toks = [t.strip("'’.,()").removesuffix("'s").removesuffix("’s") for t in m.group(0).split()]
+        if any(is_title(t) for t in toks):
+            continue
+        toks = [t for t in toks if t and stem(t.lower()) not in exclude
+                and t.lower() not in STOPWORDS and t.lower() not in _CALENDAR_WORDS
+                and (t.isupper() and len(t) >= 2 or not ordinary(t.lower()))]
+        first = m.start() == 0 and len(toks) == 1 and not toks[0].isupper() and not _rare(toks[0])
+        if toks and not first and not all(is_place(t) for t in toks):
+            out.append(" ".join(toks))
+    return out
 
 
 def _rare(word: str) -> bool:
@@ -276,4 +307,6 @@ def type_strength(sentence: str, q: Question, s: TypeStrength = TypeStrength(),
         return s.place_near if near else s.place_far
     if q.type == "number":
         return (s.near if near else s.number_far) if values else 0.0
+    if q.type == "name" and values and _LIST.search(normalize(sentence)):
+        return s.near  # a list of names ("the Harbour League, Seamen United and the Drivers Guild")
     return (s.near if near else s.value_far) if values else 0.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rag.text.normalize import stem
+from rag.text.places import place_aliases
 
 __all__ = ["variants", "GROUPS"]
 
@@ -86,5 +87,6 @@ def _index() -> dict[str, frozenset[str]]:
 
 
 def variants(term: str) -> frozenset[str]:
-    """Stems that may stand for the stemmed ``term`` (empty when the thesaurus does not know it)."""
-    return _index().get(term, frozenset())
+    """Stems that may stand for the stemmed ``term``: its thesaurus group, and the other words for the
+    same country (:func:`rag.text.places.place_aliases`); empty when neither knows it."""
+    return _index().get(term, frozenset()) | place_aliases(term)

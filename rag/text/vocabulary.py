@@ -16,7 +16,7 @@ from functools import lru_cache
 
 __all__ = ["STOPWORDS", "QUESTION_WORDS", "SPEECH_VERBS", "ATTRIBUTION", "NEGATIONS", "SCALE_WORDS", "number_words",
            "ordinal_words", "number_value", "month_key", "MONTHS", "WEEKDAYS", "is_title", "is_place",
-           "place_words"]
+           "place_words", "fold_text", "GENERIC_PLACE_WORDS"]
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are aren't as at be because been before being
@@ -28,6 +28,8 @@ too under until up very was we were what when where which while who whom why wil
 yourself yourselves s t don just now ve ll re d m o y ain
 either ever every however least less like may might must neither others per shall since though thus upon
 us via within yet
+outside inside near nearby beyond across along alongside around behind beside besides toward towards among
+amid amidst throughout onto despite unlike
 """.split())
 
 #: Words of a question that say what is asked, not what it is about.
@@ -126,8 +128,16 @@ def is_title(word: str) -> bool:
     return word.lower().strip(".") in _titles()
 
 
-def _fold(text: str) -> str:
+def fold_text(text: str) -> str:
+    """Lower case without accents ("São Tomé" → "sao tome")."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+#: Words of place names that name no place by themselves ("Republic of …", "United …").
+GENERIC_PLACE_WORDS = frozenset({
+    "republic", "islands", "island", "state", "states", "kingdom", "province", "region", "district", "county",
+    "city", "united", "north", "south", "east", "west", "central", "saint", "great", "democratic", "federation",
+    "people", "federal", "municipality"})
 
 
 @lru_cache(maxsize=1)
@@ -142,11 +152,8 @@ def place_words() -> frozenset[str]:
             if value:
                 names.add(value)
     names.update(s.name for s in pycountry.subdivisions)
-    words = {w for name in names for w in re.findall(r"[a-z]+", _fold(name)) if len(w) >= 4}
-    return frozenset(words - STOPWORDS - {"republic", "islands", "island", "state", "states", "kingdom",
-                                          "province", "region", "district", "county", "city", "united",
-                                          "north", "south", "east", "west", "central", "saint", "great",
-                                          "democratic", "federation", "people", "federal", "municipality"})
+    words = {w for name in names for w in re.findall(r"[a-z]+", fold_text(name)) if len(w) >= 4}
+    return frozenset(words - STOPWORDS - GENERIC_PLACE_WORDS)
 
 
 _DEMONYM = re.compile(r"(?:ians?|ans?|is|i|ese|ish|ic|s)$")
@@ -156,7 +163,7 @@ _COUNTRY_ENDINGS = ("istan", "stan", "ia", "a", "land", "n", "an", "ian", "i", "
 @lru_cache(maxsize=20_000)
 def is_place(word: str) -> bool:
     """A country or region, or its demonym ("Pakistan", "Pakistani", "Afghan", "Chinese")."""
-    w = _fold(word.strip(".'’"))
+    w = fold_text(word.strip(".'’"))
     if len(w) < 4:
         return False
     places = place_words()

@@ -1,0 +1,59 @@
+"""A question that asks for named organisations ("Which groups …?") is answered with sentences that
+name them — across articles, each further article adding items the first did not name — and not
+with a sentence that only talks about "groups"."""
+
+from __future__ import annotations
+
+import pytest
+
+import rag
+from rag.answer.question import analyze, answer_values
+
+DOCS = {
+    "harbour.txt": ("Dock workers walked out at the northern harbour on Friday. Two unions, the Harbour Workers "
+                    "League and Seamen United, called the strike over night shifts. The port authority said "
+                    "ships would be diverted for a week."),
+    "rail.txt": ("Train drivers joined the protest on Monday. Several unions backed the walkout in a joint "
+                 "statement about pay. The strike at the rail depots was called by the Drivers Guild, which "
+                 "demands a shorter week. Commuters were told to work from home."),
+    "weather.txt": "Heavy rain closed two roads in the hills. Forecasters expect a dry weekend.",
+}
+
+
+@pytest.fixture(scope="module")
+def lists_assistant(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lists")
+    (root / "docs").mkdir()
+    for name, text in DOCS.items():
+        (root / "docs" / name).write_text(text + "\n", encoding="utf-8")
+    a = rag.Assistant(corpus_dir=root / "docs", home=root / "home")
+    a.index()
+    yield a
+    a.close()
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Which militant groups are active in the region?", "name"),
+    ("What company built the bridge?", "name"),
+    ("Which unions called the strikes?", "name"),
+    ("What does the group want?", "other"),  # asks about a group, not for its name
+    ("Which countries are members?", "place"),
+])
+def test_a_question_for_named_organisations_is_told_apart(question, kind):
+    assert analyze(question).type == kind
+
+
+def test_names_in_a_sentence_are_the_organisations_not_places_titles_or_the_questions_words():
+    sentence = ("Officials in Norway, including Foreign Minister Anna Berg, named ISIS, the Harbour League "
+                "and the Union as threats.")
+    assert answer_values(sentence, "name", {"union"}) == ["ISIS", "Harbour League"]
+
+
+def test_a_list_question_is_answered_with_the_items_from_each_article(lists_assistant):
+    answer = lists_assistant.ask("Which unions called the strikes?")
+    assert not answer.abstained, answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert any("Harbour Workers League" in q for q in quotes), quotes
+    assert any("Drivers Guild" in q for q in quotes), quotes
+    # "Several unions backed the walkout …" names none: it is not an answer to "which unions"
+    assert not any(q.startswith("Several unions") for q in quotes), quotes
