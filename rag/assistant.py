@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from rag.answer.conditions import split_conditions
 from rag.answer.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
 from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
 from rag.answer.reader import ReaderModel, load_reader
@@ -333,7 +334,8 @@ class Assistant:
                             notes=_NO_CONTENT, timings_ms={"total": (time.perf_counter() - t0) * 1000})
             yield from stream_of(answer)
             return
-        hits, stale = self._fresh(self.retriever.retrieve(state.snap, query, k, extra=context), state)
+        queries = [query, *(split_conditions(query) or ())] if not context else [query]
+        hits, stale = self._fresh(self.retriever.retrieve_many(state.snap, queries, k, extra=context), state)
         t1 = time.perf_counter()
         answerer: Answerer = self._answerer(state)
         if streaming:

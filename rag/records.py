@@ -225,9 +225,17 @@ class Answer:
     confidence: float | None = None
     #: The question as searched, when typos were corrected against the corpus vocabulary.
     searched_for: str | None = None
-    #: For a yes/no question: "yes" or "no" when a cited sentence states or negates the claim,
-    #: "differ" when cited sentences disagree, None otherwise (the evidence is shown without a verdict).
+    #: For a yes/no question: "yes" or "no" when a cited sentence states or negates the claim; "differ"
+    #: when cited sentences of different articles disagree (also when they give different values for a
+    #: who/how-many/where question); None otherwise (the evidence is shown without a verdict).
     verdict: str | None = None
+    #: For a question of several conditions ("Which company built the dam and is accused of fraud?"):
+    #: the name that every condition's cited sentence gives, said first; None otherwise.
+    name: str | None = None
+
+    def lead(self) -> str:
+        """What the answer says before its first sentence: "Yes — ", "The articles differ: ", "Name — "."""
+        return VERDICT_LEADS.get(self.verdict or "", "") or (f"{self.name} — " if self.name else "")
 
     def citation(self, n: int) -> Citation:
         for c in self.citations:
@@ -251,6 +259,7 @@ class Answer:
             "confidence": None if self.confidence is None else round(float(self.confidence), 4),
             "searched_for": self.searched_for,
             "verdict": self.verdict,
+            "name": self.name,
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -289,7 +298,7 @@ def stream_of(answer: Answer) -> Iterator[StreamEvent]:
     if answer.abstained or not answer.sentences:
         yield StreamEvent(delta=answer.text)
     else:
-        lead = VERDICT_LEADS.get(answer.verdict or "", "")
+        lead = answer.lead()
         for i, s in enumerate(answer.sentences):
             yield StreamEvent(delta=(lead if i == 0 else " ") + with_marks(s.text, marks(s.citations)))
     yield StreamEvent(answer=answer)

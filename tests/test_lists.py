@@ -1,4 +1,6 @@
-"""A question that asks for named organisations ("Which groups …?") is answered with sentences that
+"""When two articles give different values for one question, the answer says so and shows both.
+
+A question that asks for named organisations ("Which groups …?") is answered with sentences that
 name them — across articles, each further article adding items the first did not name — and not
 with a sentence that only talks about "groups"."""
 
@@ -17,6 +19,9 @@ DOCS = {
                  "statement about pay. The strike at the rail depots was called by the Drivers Guild, which "
                  "demands a shorter week. Commuters were told to work from home."),
     "weather.txt": "Heavy rain closed two roads in the hills. Forecasters expect a dry weekend.",
+    "flood-a.txt": "The river burst its banks near the old mill on Sunday. The flood killed 12 people, the mayor said.",
+    "flood-b.txt": ("Rescue teams searched the valley all week. The flood killed 30 people, according to the "
+                    "regional hospital."),
 }
 
 
@@ -57,3 +62,15 @@ def test_a_list_question_is_answered_with_the_items_from_each_article(lists_assi
     assert any("Drivers Guild" in q for q in quotes), quotes
     # "Several unions backed the walkout …" names none: it is not an answer to "which unions"
     assert not any(q.startswith("Several unions") for q in quotes), quotes
+
+
+def test_two_articles_giving_different_counts_are_shown_as_differing(lists_assistant):
+    answer = lists_assistant.ask("How many people did the flood kill?")
+    assert answer.text.startswith("The articles differ: "), answer.text
+    assert answer.verdict == "differ"
+    assert {c.source for c in answer.citations} == {"flood-a.txt", "flood-b.txt"}
+
+
+def test_a_list_of_names_from_two_articles_is_not_called_a_disagreement(lists_assistant):
+    answer = lists_assistant.ask("Which unions called the strikes?")
+    assert answer.verdict is None and not answer.text.startswith("The articles differ")

@@ -12,6 +12,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 from rag.answer.candidates import Candidate, CandidateScorer
 from rag.answer.citations import cite
+from rag.answer.conditions import same_name, split_conditions
 from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
 from rag.answer.question import Question, analyze, answer_values
 from rag.answer.reader import ReaderModel
@@ -21,7 +22,6 @@ from rag.records import (
     Citation,
     Hit,
     Judge,
-    VERDICT_LEADS,
     SentenceSpan,
     StreamEvent,
     Verdict,
@@ -195,6 +195,10 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: Sequence[Hit], *, standalone: str | None = None,
                context: str = "") -> Answer:
         t0 = time.perf_counter()
+        parts = split_conditions(question) if not context else None
+        joint = self._conditions(question, parts, hits, standalone, t0) if parts else None
+        if joint is not None:
+            return joint
         q = analyze(question)
         context_terms = [t for t in content_terms(context) if t not in q.terms] if context else []
         cands = self.scorer.candidates(q, hits, context_terms, self.policy.weights)
@@ -224,8 +228,6 @@ class ExtractiveAnswerer:
                         and _overlap(g_terms, set(content_terms(c.span.clean))) >= 0.4 \
                         and self.judge(c.span.text, display(g[0].span)).supported:
                     g.append(c)
-        citations: list[Citation] = []
-        sentences: list[AnswerSentence] = []
         # the best article first, its sentences in reading order; then the other articles
         rank: dict[str, float] = {}
         for g in groups:
@@ -234,6 +236,14 @@ class ExtractiveAnswerer:
         yes_no, deciding = self._verdict(q, [g[0] for g in order]) if polar else ("differ" if differ else None, 0)
         if yes_no in ("yes", "no"):  # the sentence that decides comes first, after "Yes —"/"No —"
             order.insert(0, order.pop(deciding))
+        return self._compose(question, order, standalone, t0, confidence, verdict=yes_no)
+
+    def _compose(self, question: str, order: list[list[Candidate]], standalone: str | None, t0: float,
+                 confidence: float | None, *, verdict: str | None = None, name: str | None = None) -> Answer:
+        """The answer of these sentence groups, in this order: each group's first sentence shown and
+        checked, cited by every article in the group."""
+        citations: list[Citation] = []
+        sentences: list[AnswerSentence] = []
         for g in order:
             ns = []
             for c in g:
@@ -244,12 +254,50 @@ class ExtractiveAnswerer:
                     citations.append(cite(existing, c.hit, c.span.start, c.span.end))
                 ns.append(existing)
             text = display(g[0].span)
-            verdict = self.judge(g[0].span.text, text)
-            sentences.append(AnswerSentence(text, tuple(ns), verdict.supported, verdict.score, verdict.reason))
-        body = VERDICT_LEADS.get(yes_no or "", "") + " ".join(with_marks(s.text, marks(s.citations)) for s in sentences)
-        return Answer(question=question, text=body, abstained=False, citations=tuple(citations),
-                      sentences=tuple(sentences), timings_ms={"answer": (time.perf_counter() - t0) * 1000},
-                      standalone_question=standalone or question, confidence=confidence, verdict=yes_no)
+            check = self.judge(g[0].span.text, text)
+            sentences.append(AnswerSentence(text, tuple(ns), check.supported, check.score, check.reason))
+        answer = Answer(question=question, text="", abstained=False, citations=tuple(citations),
+                        sentences=tuple(sentences), timings_ms={"answer": (time.perf_counter() - t0) * 1000},
+                        standalone_question=standalone or question, confidence=confidence, verdict=verdict,
+                        name=name)
+        body = answer.lead() + " ".join(with_marks(s.text, marks(s.citations)) for s in sentences)
+        return replace(answer, text=body)
+
+    # -- questions of several conditions -------------------------------------------------------------
+    def _conditions(self, question: str, parts: Sequence[str], hits: Sequence[Hit], standalone: str | None,
+                    t0: float) -> Answer | None:
+        """One name that answers every condition, said first, with a cited sentence per condition; an
+        abstention when each condition is answered but by different names; None (read the question as a
+        whole) when a condition finds no answer."""
+        options: list[list[tuple[str, Candidate]]] = []
+        for part in parts:
+            q = analyze(part)
+            if not q.needs_value:
+                return None
+            cands, best, reason = self._decide(q, self.scorer.candidates(q, hits, [], self.policy.weights), False)
+            if best is None or reason is not None:
+                return None
+            exclude = set(q.terms)
+            options.append([(v, c) for c in cands[:12] if c.typed and c.entities_ok and c.grounded
+                            and c.score >= 0.5 * best.score and c.coverage >= self.policy.min_coverage
+                            for v in answer_values(c.span.clean, q.type, exclude, self.ordinary)])
+        for name, first in options[0]:
+            picks = [(name, first)]
+            for opts in options[1:]:
+                match = next(((v, c) for v, c in opts if same_name(name, v)), None)
+                if match is None:
+                    break
+                picks.append(match)
+            else:
+                groups: list[list[Candidate]] = []
+                for _, c in picks:
+                    if all(c.passage.source != g[0].passage.source or c.span.start != g[0].span.start for g in groups):
+                        groups.append([c])
+                conf = self.reader.confidence(min(c.confidence for _, c in picks)) if self.reader is not None else None
+                return self._compose(question, groups, standalone, t0, conf, name=max((v for v, _ in picks), key=len))
+        if all(options):  # each condition has its names, and none has them all
+            return self._abstention(question, hits, "no one name meets every condition of the question", standalone, t0)
+        return None
 
     # -- yes/no questions ----------------------------------------------------------------------------
     def _claim_verdict(self, q: Question, c: Candidate) -> Verdict | None:

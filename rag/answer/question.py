@@ -27,7 +27,7 @@ from rag.text.vocabulary import (
     number_words,
 )
 
-__all__ = ["Question", "analyze", "answer_values", "type_strength", "polar_claim", "ANSWER_TYPES"]
+__all__ = ["Question", "analyze", "answer_values", "type_strength", "polar_claim", "ANSWER_TYPES", "NAMED_KINDS"]
 
 ANSWER_TYPES = ("person", "date", "number", "place", "name", "statement", "reason", "other")
 
@@ -49,7 +49,7 @@ _PLACE_HINT = frozenset(
     "in at from near across into within located based border borders region province city capital".split())
 #: Head nouns of a question that asks for named organisations ("which groups", "what company"): a closed
 #: class of English words, like the titles of people.
-_NAMED_KINDS = ("groups?", "organi[sz]ations?", "compan(?:y|ies)", "part(?:y|ies)", "agenc(?:y|ies)", "movements?",
+NAMED_KINDS = ("groups?", "organi[sz]ations?", "compan(?:y|ies)", "part(?:y|ies)", "agenc(?:y|ies)", "movements?",
                 "outfits?", "militias?", "factions?", "alliances?", "blocs?", "institutions?", "firms?", "banks?",
                 "networks?", "newspapers?", "ministr(?:y|ies)", "universit(?:y|ies)", "unions?", "teams?", "clubs?",
                 "committees?", "councils?")
@@ -65,7 +65,7 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"\bwhat (?:country|countries|city|region|place|province)\b", re.I)),
     # "Which militant groups …", "What company …": named organisations, one or a list of them
     ("name", re.compile(r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|do|does|did|has|have|had|the|a|an|can|could|"
-                        r"will|would|of)\b)[a-z\-]+\s+){0,2}(?:" + "|".join(_NAMED_KINDS) + r")\b", re.I)),
+                        r"will|would|of)\b)[a-z\-]+\s+){0,2}(?:" + "|".join(NAMED_KINDS) + r")\b", re.I)),
     ("statement", re.compile(r"\b(?:say|said|says|tell|told|state|stated|claim|claimed|warn|warned|think|"
                              r"view|stance|remarks?|comment(?:ed)?|tweet(?:ed)?)\b", re.I)),
     ("reason", re.compile(r"\bwhy\b|\bwhat (?:caused|led to|is the reason)\b", re.I)),
@@ -216,8 +216,8 @@ def _org_names(norm: str, exclude: set[str] | frozenset[str], ordinary: Ordinary
     out = []
     for m in _CAPS.finditer(norm):
         toks = [t.strip("'’.,()").removesuffix("'s").removesuffix("’s") for t in m.group(0).split()]
-        if any(is_title(t) for t in toks):
-            continue
+        if any(is_title(t) for t in toks[:-1]):
+            continue  # a title before a name; "Hallberg Group" ends in one ("Group Captain") and stays
         toks = [t for t in toks if t and stem(t.lower()) not in exclude
                 and t.lower() not in STOPWORDS and t.lower() not in _CALENDAR_WORDS
                 and (t.isupper() and len(t) >= 2 or not ordinary(t.lower()))]

@@ -8,6 +8,7 @@ passage's dense score and its best sentence's dense score does better (figures i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -83,3 +84,15 @@ class HybridRetriever:
                 sentence_scores=tuple(float(x) for x in sims[s0:s0 + n]),
             ))
         return hits
+
+    def retrieve_many(self, snap: Snapshot, queries: Sequence[str], k: int, extra: str = "") -> list[Hit]:
+        """The top-``k`` hits of each query, the first query's first, each passage once (a question of
+        several conditions is also searched for once per condition)."""
+        out: list[Hit] = []
+        seen: set[str] = set()
+        for i, query in enumerate(queries):
+            for hit in self.retrieve(snap, query, k, extra=extra if i == 0 else ""):
+                if hit.passage.id not in seen:
+                    seen.add(hit.passage.id)
+                    out.append(hit)
+        return out
