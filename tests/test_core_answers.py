@@ -279,6 +279,20 @@ def test_unanswerable_question_abstains(core_assistant, core_index, question):
     assert answer.citations == () and answer.sentences == ()
 
 
+def test_an_on_topic_sentence_the_reader_scores_low_is_not_shown(core_assistant, core_index):
+    """The rules alone quoted the 11th working group's agenda for this near miss (gold n10); the reader floor refuses it."""
+    answer = ask(core_assistant, core_index, "What was agreed at the Moscow Format talks in 2025?")
+    assert answer.abstained, f"answered a near miss: {answer.text}"
+    assert any("learned reader gives the best sentence only" in n for n in answer.notes), answer.notes
+
+
+def test_the_reader_floor_is_checked_when_the_policy_is_made():
+    from rag.answer.policy import ExtractivePolicy
+
+    with pytest.raises(ValueError, match="reader_floor"):
+        ExtractivePolicy(reader_floor=1.5)
+
+
 def test_ukraine_abstains_and_lists_related_passages(core_assistant, core_index):
     answer = ask(core_assistant, core_index, "What did Lavrov say about the war in Ukraine?")
     assert answer.abstained and answer.text == "The corpus does not say."

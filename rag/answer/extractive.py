@@ -71,7 +71,7 @@ class ExtractiveAnswerer:
         self.ordinary = self.scorer.ordinary
 
     # -- deciding ----------------------------------------------------------------------------------
-    def _decide(self, q: Question, cands: list[Candidate], context_used: bool
+    def _decide(self, q: Question, cands: list[Candidate], context_used: bool, floor: bool = True
                 ) -> tuple[list[Candidate], Candidate | None, str | None]:
         """The candidates in the order to use them, the best one, and why to abstain (or None).
 
@@ -93,7 +93,11 @@ class ExtractiveAnswerer:
                 pool = [c for c in pool if c.grounded] or pool
                 typed = [c for c in pool if c.typed] if q.needs_value else pool
                 best = (typed or pool)[0]
-            return cands, best, self._abstain_reason(q, best, context_used)
+            reason = self._abstain_reason(q, best, context_used)
+            low = self.policy.reader_floor if floor else 0.0
+            if reason is None and best is not None and self.reader is not None and best.confidence < low:
+                reason = f"the learned reader gives the best sentence only {best.confidence:.2f} (under {low:.2f})"
+            return cands, best, reason
         cands = [replace(c, score=c.confidence) for c in cands]
         best = cands[0]
         if decision == "gated":
@@ -274,7 +278,9 @@ class ExtractiveAnswerer:
             q = analyze(part)
             if not q.needs_value:
                 return None
-            cands, best, reason = self._decide(q, self.scorer.candidates(q, hits, [], self.policy.weights), False)
+            # no reader floor: one name meeting every condition is evidence the single sentences lack
+            cands, best, reason = self._decide(q, self.scorer.candidates(q, hits, [], self.policy.weights), False,
+                                               floor=False)
             if best is None or reason is not None:
                 return None
             exclude = set(q.terms)

@@ -63,6 +63,10 @@ class ExtractivePolicy:
     #: Who decides answer-or-abstain: "reader" (the learned model's threshold), "both" (the threshold
     #: and the hand rules) or "rules" (the hand rules alone, the first round's answerer).
     decision: str = "rules"
+    #: Under "rules"/"rank", the rules' answer is also refused when the reader's probability of the
+    #: sentence they pick is under this (0 = off). Chosen on SQuAD's training articles as the highest
+    #: value that loses at most 1 % of right answers there (docs/eval.md, "A floor under the rules").
+    reader_floor: float = 0.6
     tuned_on: str = "SQuAD 2.0 dev half (weights); corpus gold questions and core tests (thresholds)"
 
     def __post_init__(self) -> None:
@@ -70,7 +74,7 @@ class ExtractivePolicy:
             raise ValueError(f"ExtractivePolicy.weights needs 9 values, got {len(self.weights)}")
         if not isinstance(self.max_sentences, int) or not 1 <= self.max_sentences <= 6:
             raise ValueError(f"ExtractivePolicy.max_sentences must be 1..6, got {self.max_sentences!r}")
-        for name in ("min_coverage", "rescue_dense", "rescue_coverage", "context_mix", "value_coverage"):
+        for name in ("min_coverage", "rescue_dense", "rescue_coverage", "context_mix", "value_coverage", "reader_floor"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"ExtractivePolicy.{name} must be within 0..1, got {getattr(self, name)!r}")
         for name in ("second_ratio", "next_ratio"):
