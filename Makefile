@@ -23,8 +23,8 @@ install-test: $(BIN)/python
 	bash scripts/install-chromium.sh
 
 test: install-test
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest -m slow
+	bash scripts/with-chroma-server.sh $(BIN) $(BIN)/python -m pytest
+	bash scripts/with-chroma-server.sh $(BIN) $(BIN)/python -m pytest -m slow
 	$(BIN)/rag eval --home $(VENV)/eval-home --out eval/reports/ci --no-progress
 	$(BIN)/rag eval --typos 1 --home $(VENV)/eval-home --out eval/reports/ci-typos --no-progress
 	$(BIN)/rag eval --dataset squad2-dev --limit 150 --out eval/reports/ci-squad --no-progress

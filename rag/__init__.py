@@ -22,7 +22,7 @@ from rag.errors import (
     RagError,
     SettingsError,
 )
-from rag.index import IndexReport
+from rag.index import ChromaServer, IndexReport
 from rag.index.embedder import MiniLMEmbedding
 from rag.llm import ScriptedLLM, resolve_llm
 from rag.records import (
@@ -52,6 +52,7 @@ __all__ = [
     "Answerer",
     "Assistant",
     "Chat",
+    "ChromaServer",
     "Citation",
     "CorpusError",
     "DocumentInfo",

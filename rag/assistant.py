@@ -24,7 +24,7 @@ from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
 from rag.answer.reader import ReaderModel, load_reader
 from rag.chat.session import Chat
 from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
-from rag.index import Indexer, IndexReport, IndexStore, Progress, Snapshot
+from rag.index import ChromaServer, Indexer, IndexReport, IndexStore, Progress, Snapshot
 from rag.index.embedder import MiniLMEmbedding
 from rag.ingest.chunk import Chunker
 from rag.ingest.corpus import EXTENSIONS, scan_corpus
@@ -127,13 +127,14 @@ class Assistant:
                                             ("keep_unsupported", keep_unsupported)) if v is not None}
         self.settings = replace(base, **overrides) if overrides else base
         self.embedder = MiniLMEmbedding()
-        self.store = IndexStore(self.settings.home)
+        chroma = ChromaServer.parse(self.settings.chroma_url) if self.settings.chroma_url else None
+        self.store = IndexStore(self.settings.home, chroma)
         self.retriever = HybridRetriever(self.embedder)
         choice = self.settings.reader
         self.reader = None if choice == "none" else load_reader(None if choice == "default" else choice)
         self.policy = replace(DEFAULT_POLICY, decision=self.settings.decision)
         self._indexer = Indexer(self.store.home, self.embedder, Chunker(self.settings.max_passage_tokens),
-                                self.settings.index_batch_files)
+                                self.settings.index_batch_files, chroma)
         self._index_lock = threading.Lock()  # one indexing run at a time in this process
         self._reload_lock = threading.Lock()  # one snapshot load at a time; others answer meanwhile
         self._first_lock = threading.Lock()

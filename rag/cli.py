@@ -25,6 +25,9 @@ def common_options() -> argparse.ArgumentParser:
                    help="index directory (default: $RAG_HOME or .rag/ beside the corpus)")
     g.add_argument("--k", type=int, metavar="N", default=argparse.SUPPRESS,
                    help="passages retrieved per question (default 5)")
+    g.add_argument("--chroma-url", metavar="URL", default=argparse.SUPPRESS,
+                   help="keep the vectors on a Chroma server, e.g. http://127.0.0.1:8000 (default: $RAG_CHROMA_URL, "
+                        "or in the index directory)")
     g = common.add_argument_group("answering")
     g.add_argument("--llm", metavar="SPEC", default=argparse.SUPPRESS,
                    help="none (extractive, default) | ollama:MODEL | openai:MODEL | gguf:PATH")

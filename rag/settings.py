@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rag.errors import SettingsError
 
-__all__ = ["Settings", "check_k", "K_RANGE"]
+__all__ = ["Settings", "check_k", "K_RANGE", "chroma_address", "chroma_url"]
 
 _ENV = {
     "corpus_dir": "RAG_CORPUS",
@@ -22,6 +23,7 @@ _ENV = {
     "index_batch_files": "RAG_INDEX_BATCH_FILES",
     "reader": "RAG_READER",
     "decision": "RAG_DECISION",
+    "chroma_url": "RAG_CHROMA_URL",
 }
 _NUMBERS = {"k": int, "refresh_seconds": float, "index_wait_seconds": float, "index_batch_files": int}
 K_RANGE = (1, 50)
@@ -62,6 +64,9 @@ class Settings:
     #: Who decides whether a sentence answers: "reader" (the model's threshold), "both" (the threshold
     #: and the first round's hand rules) or "rules" (the hand rules alone); docs/eval.md compares them.
     decision: str = "rules"
+    #: A Chroma server for the vectors (``http://127.0.0.1:8000``, started with ``chroma run``); None keeps
+    #: them in the index directory. docs/scale.md: one indexer and several workers on one server.
+    chroma_url: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "corpus_dir", Path(self.corpus_dir).expanduser())
@@ -85,6 +90,9 @@ class Settings:
         if self.decision not in ("reader", "gated", "both", "rank", "rules"):
             raise SettingsError(f"decision must be 'reader', 'gated', 'both', 'rank' or 'rules', got {self.decision!r}")
         object.__setattr__(self, "reader", str(self.reader).strip())
+        if self.chroma_url is not None:
+            url = str(self.chroma_url).strip()
+            object.__setattr__(self, "chroma_url", chroma_url(*chroma_address(url)) if url else None)
         if isinstance(self.llm, str) and self.llm.strip().lower() in ("", "none", "extractive"):
             object.__setattr__(self, "llm", None)
 
@@ -114,10 +122,30 @@ class Settings:
             llm=getattr(args, "llm", None), llm_base_url=getattr(args, "llm_base_url", None),
             keep_unsupported=getattr(args, "keep_unsupported", None),
             decision=getattr(args, "decision", None), reader=getattr(args, "reader", None),
+            chroma_url=getattr(args, "chroma_url", None),
         )
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+
+def chroma_address(url: str) -> tuple[str, int, bool]:
+    """``http://HOST:PORT`` / ``https://HOST:PORT`` (port 8000, Chroma's own, when left out) → host, port, TLS."""
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"chroma URL must look like http://127.0.0.1:8000, got {text!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.username:
+        raise SettingsError(f"chroma URL must look like http://127.0.0.1:8000, got {text!r}")
+    return parts.hostname, port or 8000, parts.scheme == "https"
+
+
+def chroma_url(host: str, port: int, ssl: bool = False) -> str:
+    """The one way an address is written (in messages, in an index's records)."""
+    return f"{'https' if ssl else 'http'}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 def _parse(var: str, raw: str, kind: type | None) -> Any:

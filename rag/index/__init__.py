@@ -5,11 +5,12 @@ readers, in any process) loads ``Snapshot``s of its last committed state.
 """
 
 from rag.index.home import IndexHome
+from rag.index.server import ChromaServer
 from rag.index.indexer import Indexer, IndexReport, Progress
 from rag.index.snapshot import Snapshot
 from rag.index.sqlite import DocRecord, Records
 from rag.index.store import IndexStore
 from rag.index.vectors import ChromaVectors
 
-__all__ = ["ChromaVectors", "DocRecord", "IndexHome", "IndexReport", "IndexStore", "Indexer", "Progress",
+__all__ = ["ChromaServer", "ChromaVectors", "DocRecord", "IndexHome", "IndexReport", "IndexStore", "Indexer", "Progress",
            "Records", "Snapshot"]

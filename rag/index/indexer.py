@@ -21,7 +21,8 @@ from rag.index.bm25 import build_bm25, drop_temporary, load_bm25, save_bm25
 from rag.index.home import RECORDS, IndexHome
 from rag.index.snapshot import fingerprint_of
 from rag.index.sqlite import DocRecord, Records
-from rag.index.vectors import ChromaVectors
+from rag.index.server import ChromaServer
+from rag.index.vectors import ChromaVectors, vectors_for
 from rag.ingest.chunk import PIPELINE_VERSION, Chunker
 from rag.ingest.corpus import read_document, scan_corpus
 from rag.records import Document, Passage, SkippedFile
@@ -104,13 +105,29 @@ class _Run:
 class Indexer:
     """Scans the corpus, diffs it against the records, and writes only what changed."""
 
-    def __init__(self, home: IndexHome, embedder, chunker: Chunker, batch_files: int = 64):
+    def __init__(self, home: IndexHome, embedder, chunker: Chunker, batch_files: int = 64,
+                 chroma: ChromaServer | None = None):
         if not isinstance(batch_files, int) or batch_files < 1:
             raise ValueError(f"batch_files must be a positive whole number, got {batch_files!r}")
+        if chroma is not None and not isinstance(chroma, ChromaServer):
+            raise ValueError(f"chroma must be a ChromaServer or None, got {chroma!r}")
         self.home = home
         self.embedder = embedder
         self.chunker = chunker
         self.batch_files = batch_files
+        self.chroma = chroma  # None: the vectors live in each generation's chroma/ directory
+
+    @property
+    def vector_home(self) -> str:
+        return "embedded" if self.chroma is None else "server"
+
+    def _mark(self, records: Records) -> None:
+        """Record where this generation's vectors live (once, when it is made)."""
+        if records.get_meta("vectors") is None:
+            records.set_meta("vectors", self.vector_home)
+        if self.chroma is not None and records.get_meta("vectors") == "server" \
+                and records.get_meta("chroma_url") != self.chroma.url:
+            records.set_meta("chroma_url", self.chroma.url)  # the address last written through, for messages
 
     # -- one run -------------------------------------------------------------------------------
     def sync(self, corpus_dir: Path, progress: Progress | None = None, *, rebuild: bool = False,
@@ -127,11 +144,19 @@ class Indexer:
                 return None
             waited = time.perf_counter() - t0
             t0 = time.perf_counter()
+            if self.chroma is not None:
+                self.chroma.check()  # before any generation is made: an unreachable server changes nothing
             current = self.home.current()
             self.home.drop_abandoned()
             target, fresh, aside = self._target(current, rebuild)
             records = Records(target / RECORDS, create=True)
-            vectors = ChromaVectors(target / "chroma")
+            try:
+                self._mark(records)
+                vectors = vectors_for(target, records.get_meta("vectors"), self.chroma, records.get_meta("chroma_url"))
+                vectors.client()  # an unreachable or mismatched server: one line now, before any file
+            except BaseException:
+                records.close()
+                raise
             try:
                 report = self._sync(corpus_dir, files, refused, records, vectors, target, progress, retry_failed)
                 if fresh:
@@ -156,7 +181,9 @@ class Indexer:
         """
         if current is None:
             gen = self.home.new_generation()
-            Records(gen / RECORDS, create=True).close()
+            records = Records(gen / RECORDS, create=True)
+            self._mark(records)
+            records.close()
             self.home.publish(gen)
             return gen, False, self.home.set_aside()  # files of the first layout, if any
         if rebuild:
@@ -164,6 +191,7 @@ class Indexer:
         try:
             records = Records(current / RECORDS)
             pipeline = records.get_meta("pipeline")
+            where, url = records.get_meta("vectors") or "embedded", records.get_meta("chroma_url")
             records.close()
         except IndexCorruptError as exc:
             if "schema" in str(exc):
@@ -171,6 +199,12 @@ class Indexer:
             raise
         if pipeline not in (None, PIPELINE_VERSION):
             return self.home.new_generation(), True, None  # every passage id changes: build anew beside it
+        if where != self.vector_home:
+            if where == "server":  # an indexer that forgot the address must not move a team's index
+                raise IndexCorruptError(f"the index at {self.home.path} keeps its vectors on a Chroma server "
+                                        f"({url}); pass --chroma-url (or RAG_CHROMA_URL), or "
+                                        "`rag index --rebuild` to keep them in the index directory")
+            return self.home.new_generation(), True, None  # onto a server: build anew beside it
         return current, False, None
 
     def _sync(self, corpus_dir: Path, files: list[Path], refused: list[SkippedFile], records: Records,

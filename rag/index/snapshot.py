@@ -18,7 +18,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from rag.index.home import Token
     from rag.index.vectors import ChromaVectors
 
-__all__ = ["Snapshot", "fingerprint_of"]
+__all__ = ["EXACT_LIMIT", "Snapshot", "fingerprint_of"]
+
+#: Up to this many passages dense scores are an exact scan of the in-memory matrix; above it, the
+#: vector store's HNSW index ranks them (see ``Snapshot.dense_scores``).
+EXACT_LIMIT = 50_000
 
 
 def fingerprint_of(passage_ids: list[str]) -> str:
@@ -59,7 +63,7 @@ class Snapshot:
             return np.zeros(len(self.passages), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
 
-    def dense_scores(self, query_vec: np.ndarray, top_n: int, exact_limit: int = 50_000) -> np.ndarray:
+    def dense_scores(self, query_vec: np.ndarray, top_n: int, exact_limit: int = EXACT_LIMIT) -> np.ndarray:
         """Passage cosine similarities.
 
         Up to ``exact_limit`` passages an exact scan of the in-memory matrix is both exact and faster

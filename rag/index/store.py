@@ -13,9 +13,10 @@ from pathlib import Path
 
 from rag.errors import IndexCorruptError
 from rag.index.home import RECORDS, IndexHome
-from rag.index.snapshot import Snapshot
+from rag.index.snapshot import EXACT_LIMIT, Snapshot
 from rag.index.sqlite import DocRecord, Records
-from rag.index.vectors import ChromaVectors
+from rag.index.server import ChromaServer
+from rag.index.vectors import ChromaVectors, vectors_for
 
 __all__ = ["IndexStore"]
 
@@ -23,9 +24,12 @@ __all__ = ["IndexStore"]
 class IndexStore:
     """The reader's side of one index directory (writers go through :class:`rag.index.Indexer`)."""
 
-    def __init__(self, home: str | Path):
+    def __init__(self, home: str | Path, chroma: ChromaServer | None = None):
+        if chroma is not None and not isinstance(chroma, ChromaServer):
+            raise ValueError(f"chroma must be a ChromaServer or None, got {chroma!r}")
         self.home = IndexHome(home)
         self.home.check()
+        self.chroma = chroma
         self._lock = threading.Lock()
         self._gen: Path | None = None
         self._records: Records | None = None
@@ -59,17 +63,22 @@ class IndexStore:
             return self._records
 
     def vectors(self) -> ChromaVectors | None:
-        """The generation's Chroma collections (None on a read-only mount: Chroma cannot open there)."""
-        gen = self._switch()
-        if gen is None or not self.home.writable:
+        """The generation's Chroma collections: on its Chroma server, or in its directory (None on a
+        read-only mount: embedded Chroma cannot open there)."""
+        records = self.records()
+        gen = self._gen
+        if records is None or gen is None:
+            return None
+        where = records.get_meta("vectors")
+        if where != "server" and not self.home.writable:
             return None
         with self._lock:
             if self._vectors is None:
-                self._vectors = ChromaVectors(gen / "chroma")
+                self._vectors = vectors_for(gen, where, self.chroma, records.get_meta("chroma_url"))
             return self._vectors
 
     # -- snapshots -----------------------------------------------------------------------------
-    def load(self, exact_limit: int = 50_000) -> Snapshot | None:
+    def load(self, exact_limit: int = EXACT_LIMIT) -> Snapshot | None:
         """The current committed state as a snapshot, or None when nothing was indexed yet."""
         token = self.home.token()
         records = self.records()

@@ -9,6 +9,8 @@ and a run that finds a file marked dirty replaces them again.
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -16,22 +18,41 @@ import numpy as np
 
 from rag import _env  # noqa: F401  (telemetry off before chromadb loads)
 from rag.errors import IndexCorruptError
+from rag.index.server import ChromaServer
 
-__all__ = ["ChromaVectors", "COLLECTIONS"]
+__all__ = ["ChromaVectors", "COLLECTIONS", "VECTOR_HOMES", "vectors_for"]
 
 COLLECTIONS = ("passages", "sentences")
+_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,200}-")
+#: Where a generation's vectors live, as its records' ``vectors`` meta says (absent: "embedded").
+VECTOR_HOMES = ("embedded", "server")
 
 
 class ChromaVectors:
-    """The two collections of one index generation, in an embedded Chroma directory."""
+    """The two collections of one index generation: in an embedded Chroma directory (``path``), or on
+    a Chroma server (``server``) in collections named ``<prefix><name>`` (the prefix names the generation)."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    def __init__(self, path: Path | None = None, *, server: ChromaServer | None = None, prefix: str = ""):
+        if (path is None) == (server is None):
+            raise ValueError("ChromaVectors needs exactly one of path (embedded) and server")
+        if server is not None and not _PREFIX.fullmatch(prefix):
+            raise ValueError(f"a server collection prefix must be letters, digits, '-' or '_' ending in '-', got {prefix!r}")
+        self.path = Path(path) if path is not None else None
+        self.server = server
+        self.prefix = prefix if server is not None else ""
         self._client: Any = None
         self._collections: dict[str, Any] = {}
 
+    @property
+    def where(self) -> str:
+        """Where the vectors are, for messages: a directory, or the server and the collections' prefix."""
+        return str(self.path) if self.server is None else f"{self.server.url} ({self.prefix}*)"
+
     def client(self) -> Any:
         if self._client is None:
+            if self.server is not None:
+                self._client = self.server.client()
+                return self._client
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
@@ -49,11 +70,11 @@ class ChromaVectors:
         if name not in self._collections:
             try:
                 self._collections[name] = self.client().get_or_create_collection(
-                    name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+                    self.prefix + name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
             except IndexCorruptError:
                 raise
             except Exception as exc:
-                raise IndexCorruptError(f"vector collection {name!r} in {self.path} is unreadable: {exc}") from exc
+                raise IndexCorruptError(f"vector collection {name!r} in {self.where} is unreadable: {exc}") from exc
         return self._collections[name]
 
     def batch_size(self) -> int:
@@ -65,11 +86,23 @@ class ChromaVectors:
             yield slice(i, min(n, i + size))
 
     # -- writing -------------------------------------------------------------------------------
+    @contextmanager
+    def _server_call(self) -> Iterator[None]:
+        """A server that stops answering mid-run is the index's problem, not the file's: one line, stop."""
+        try:
+            yield
+        except Exception as exc:
+            if self.server is not None and _lost(exc):
+                raise IndexCorruptError(f"lost the Chroma server at {self.server.url} ({type(exc).__name__}); "
+                                        "nothing was committed for the files in progress: run again") from exc
+            raise
+
     def upsert(self, name: str, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
         col = self.collection(name)
         vectors = np.asarray(vectors, dtype=np.float32)
-        for part in self._batches(len(ids)):
-            col.upsert(ids=list(ids[part]), embeddings=vectors[part], metadatas=list(metadatas[part]))
+        with self._server_call():
+            for part in self._batches(len(ids)):
+                col.upsert(ids=list(ids[part]), embeddings=vectors[part], metadatas=list(metadatas[part]))
 
     def delete_ids(self, name: str, ids: Sequence[str]) -> None:
         col = self.collection(name)
@@ -82,13 +115,14 @@ class ChromaVectors:
         col = self.collection(name)
         sources = list(dict.fromkeys(sources))
         size = self.batch_size()
-        for i in range(0, len(sources), 256):
-            where = {"source": {"$in": sources[i:i + 256]}}
-            while True:
-                found = col.get(where=where, include=[], limit=size)["ids"]
-                if not found:
-                    break
-                col.delete(ids=found)
+        with self._server_call():
+            for i in range(0, len(sources), 256):
+                where = {"source": {"$in": sources[i:i + 256]}}
+                while True:
+                    found = col.get(where=where, include=[], limit=size)["ids"]
+                    if not found:
+                        break
+                    col.delete(ids=found)
 
     def delete_source(self, name: str, source: str) -> None:
         self.delete_sources(name, [source])
@@ -136,8 +170,47 @@ class ChromaVectors:
         got = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
 
+    def drop(self) -> None:
+        """Delete this generation's collections from the server (an embedded store goes with its directory)."""
+        if self.server is None:
+            return
+        client = self.client()
+        for name in COLLECTIONS:
+            try:
+                client.delete_collection(self.prefix + name)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        self._collections.clear()
+
     def close(self) -> None:
         if self._client is not None and hasattr(self._client, "close"):
             self._client.close()
         self._client = None
         self._collections.clear()
+
+
+def vectors_for(gen: Path, home: str | None, server: ChromaServer | None, recorded_url: str | None = None
+                ) -> ChromaVectors:
+    """The vectors of generation ``gen``, where its records say they are (``home``: "embedded"/"server")."""
+    if (home or "embedded") == "embedded":
+        return ChromaVectors(gen / "chroma")
+    if home != "server":
+        raise IndexCorruptError(f"the index at {gen.parent} keeps its vectors in an unknown place ({home!r}); "
+                                "run `rag index --rebuild`")
+    if server is None:
+        raise IndexCorruptError(f"the index at {gen.parent} keeps its vectors on a Chroma server "
+                                f"({recorded_url or 'address not recorded'}); pass --chroma-url or set RAG_CHROMA_URL")
+    return ChromaVectors(server=server, prefix=f"{gen.name}-")
+
+
+def _lost(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is a connection failure rather than a refused request."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, (ConnectionError, TimeoutError)) or type(exc).__name__ in (
+                "ConnectError", "ConnectTimeout", "ReadTimeout", "RemoteProtocolError", "ReadError", "WriteError"):
+            return True
+        if isinstance(exc, ValueError) and "Could not connect" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.index import Snapshot
+from rag.index.snapshot import EXACT_LIMIT
 from rag.index.embedder import MiniLMEmbedding
 from rag.records import Hit
 from rag.text.normalize import clean
@@ -42,7 +43,7 @@ class HybridRetriever:
     """Scores every passage by a weighted sum of BM25 and dense evidence and returns the top k."""
 
     def __init__(self, embedder: MiniLMEmbedding, weights: FusionWeights | None = None, dense_top_n: int = 64,
-                 exact_limit: int = 50_000):
+                 exact_limit: int = EXACT_LIMIT):
         if dense_top_n < 1:
             raise ValueError(f"dense_top_n must be >= 1, got {dense_top_n!r}")
         if exact_limit < 0:
