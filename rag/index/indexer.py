@@ -153,7 +153,6 @@ class Indexer:
             try:
                 self._mark(records)
                 vectors = vectors_for(target, records.get_meta("vectors"), self.chroma, records.get_meta("chroma_url"))
-                vectors.client()  # an unreachable or mismatched server: one line now, before any file
             except BaseException:
                 records.close()
                 raise
