@@ -200,7 +200,8 @@ class Assistant:
             self._signature = signature
         finally:
             self._index_lock.release()
-        self._reload(force=True)
+        if self._state is not None:  # answering already: switch now; else the first question loads it
+            self._reload(force=True)
         return report
 
     def _reload(self, force: bool = False) -> None:
