@@ -193,7 +193,11 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="keep the index here (default: a temporary folder)")
     args = ap.parse_args()
     sha = hashlib.sha256(args.data.read_bytes()).hexdigest()
-    cache = args.work / f"features-{sha[:12]}-v3.pkl" if args.work else None  # v3: country aliases in coverage
+    # the cache is keyed by the data and by every line of rag/ that computes the features: a key by the
+    # data and the feature names alone once kept features of an older rag/, and the shipped model did not
+    # reproduce (CI, 2026-12-02)
+    code = hashlib.sha256(b"".join(f.read_bytes() for f in sorted((ROOT / "rag").rglob("*.py")))).hexdigest()
+    cache = args.work / f"features-{sha[:12]}-{code[:12]}.pkl" if args.work else None
     if cache is not None and cache.is_file() and pickle.loads(cache.read_bytes())[0] == FEATURES:
         rows = pickle.loads(cache.read_bytes())[1]
     else:
