@@ -26,6 +26,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.enable_socket]
 ROOT = Path(__file__).resolve().parents[1]
 FILES = 2000
 CLIENTS = 50
+#: How long a client waits for any one HTTP exchange. gradio_client's default is httpx's 5 s, which a page in
+#: a browser does not have: on a loaded 2-core CI machine (indexing 2.8x slower than on a quiet one) a few
+#: queue-join requests of 50 no-think-time clients took longer than 5 s and were counted as failed answers.
+#: The latencies every answer took are printed below (p50, p95, max); the test asserts that none fails.
+CLIENT_TIMEOUT = 120
 QUESTIONS = {  # question -> a fact the answer must hold
     "What did Lavrov say about ISIS numbers?": "1,000",
     "When was the CSTO established?": "2002",
@@ -109,7 +114,13 @@ def test_serving_fifty_clients_while_another_process_indexes_and_rebuilds(tmp_pa
         _wait_until_up(url, server)
 
         def client(n: int) -> None:
-            c = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+            try:
+                c = Client(url, verbose=False, analytics_enabled=False, download_files=False,
+                           httpx_kwargs={"timeout": CLIENT_TIMEOUT})
+            except Exception as exc:  # noqa: BLE001 - a client that cannot connect is a failure too
+                with lock:
+                    failures.append(f"client {n} could not connect: {type(exc).__name__}: {exc}")
+                return
             questions = list(QUESTIONS)
             i = n
             while not stop.is_set():
@@ -151,7 +162,8 @@ def test_serving_fifty_clients_while_another_process_indexes_and_rebuilds(tmp_pa
         assert rebuild.returncode == 0, rebuild.stderr
 
         # the new files are answered by the server without a restart
-        c = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        c = Client(url, verbose=False, analytics_enabled=False, download_files=False,
+                   httpx_kwargs={"timeout": CLIENT_TIMEOUT})
         answer = c.predict(f"How many crates does the depot at {_name(1234)} store?", api_name="/ask")
         assert f"{crates[1234]:,}" in answer["answer"], answer
         assert answer["citations"][0]["source"] == "depots/12/depot-1234.txt", answer
@@ -178,7 +190,8 @@ def test_serving_fifty_clients_while_another_process_indexes_and_rebuilds(tmp_pa
         if not xs:
             return "no answers"
         p95 = xs[min(len(xs) - 1, int(0.95 * len(xs)))]
-        return f"{len(xs)} answers, p50 {statistics.median(xs) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
+        return (f"{len(xs)} answers, p50 {statistics.median(xs) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+                f"max {xs[-1] * 1000:.0f} ms")
 
     print(f"\nload: {CLIENTS} clients, {FILES + 5} files, {passages} passages")
     print(f"  before indexing:        {figures(0, t_index)}")
