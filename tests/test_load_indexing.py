@@ -69,6 +69,13 @@ def _add_files(corpus: Path) -> dict[int, int]:
     return crates
 
 
+def _client(url: str):
+    from gradio_client import Client
+
+    return Client(url, verbose=False, analytics_enabled=False, download_files=False,
+                  httpx_kwargs={"timeout": CLIENT_TIMEOUT})
+
+
 def _wait_until_up(url: str, proc: subprocess.Popen, limit: float = 180) -> None:
     import urllib.request
 
@@ -85,8 +92,6 @@ def _wait_until_up(url: str, proc: subprocess.Popen, limit: float = 180) -> None
 
 
 def test_serving_fifty_clients_while_another_process_indexes_and_rebuilds(tmp_path):
-    from gradio_client import Client
-
     corpus = _make_corpus(tmp_path)
     home = tmp_path / "home"
     first = core_run_cli("index", "--corpus", str(corpus), "--home", str(home))
@@ -115,8 +120,7 @@ def test_serving_fifty_clients_while_another_process_indexes_and_rebuilds(tmp_pa
 
         def client(n: int) -> None:
             try:
-                c = Client(url, verbose=False, analytics_enabled=False, download_files=False,
-                           httpx_kwargs={"timeout": CLIENT_TIMEOUT})
+                c = _client(url)
             except Exception as exc:  # noqa: BLE001 - a client that cannot connect is a failure too
                 with lock:
                     failures.append(f"client {n} could not connect: {type(exc).__name__}: {exc}")
@@ -162,8 +166,7 @@ def test_serving_fifty_clients_while_another_process_indexes_and_rebuilds(tmp_pa
         assert rebuild.returncode == 0, rebuild.stderr
 
         # the new files are answered by the server without a restart
-        c = Client(url, verbose=False, analytics_enabled=False, download_files=False,
-                   httpx_kwargs={"timeout": CLIENT_TIMEOUT})
+        c = _client(url)
         answer = c.predict(f"How many crates does the depot at {_name(1234)} store?", api_name="/ask")
         assert f"{crates[1234]:,}" in answer["answer"], answer
         assert answer["citations"][0]["source"] == "depots/12/depot-1234.txt", answer
