@@ -18,6 +18,7 @@ import numpy as np
 
 from rag.errors import CorpusError, IndexCorruptError, RagError
 from rag.index.bm25 import build_bm25, drop_temporary, load_bm25, save_bm25
+from rag.index.embedder import MODEL_NAME, check_embedder
 from rag.index.home import RECORDS, IndexHome
 from rag.index.snapshot import fingerprint_of
 from rag.index.sqlite import DocRecord, Records
@@ -112,7 +113,7 @@ class Indexer:
         if chroma is not None and not isinstance(chroma, ChromaServer):
             raise ValueError(f"chroma must be a ChromaServer or None, got {chroma!r}")
         self.home = home
-        self.embedder = embedder
+        self.embedder = check_embedder(embedder)
         self.chunker = chunker
         self.batch_files = batch_files
         self.chroma = chroma  # None: the vectors live in each generation's chroma/ directory
@@ -125,6 +126,8 @@ class Indexer:
         """Record where this generation's vectors live (once, when it is made)."""
         if records.get_meta("vectors") is None:
             records.set_meta("vectors", self.vector_home)
+        if records.get_meta("embedder") is None:
+            records.set_meta("embedder", self.embedder.model_name)
         if self.chroma is not None and records.get_meta("vectors") == "server" \
                 and records.get_meta("chroma_url") != self.chroma.url:
             records.set_meta("chroma_url", self.chroma.url)  # the address last written through, for messages
@@ -191,6 +194,7 @@ class Indexer:
             records = Records(current / RECORDS)
             pipeline = records.get_meta("pipeline")
             where, url = records.get_meta("vectors") or "embedded", records.get_meta("chroma_url")
+            made_by = records.get_meta("embedder") or MODEL_NAME  # indexes from before the field: MiniLM's
             records.close()
         except IndexCorruptError as exc:
             if "schema" in str(exc):
@@ -198,6 +202,8 @@ class Indexer:
             raise
         if pipeline not in (None, PIPELINE_VERSION):
             return self.home.new_generation(), True, None  # every passage id changes: build anew beside it
+        if made_by != self.embedder.model_name:
+            return self.home.new_generation(), True, None  # another vector space: every vector changes
         if where != self.vector_home:
             if where == "server":  # an indexer that forgot the address must not move a team's index
                 raise IndexCorruptError(f"the index at {self.home.path} keeps its vectors on a Chroma server "
