@@ -18,7 +18,7 @@ from typing import Any, Sequence
 from rag.records import Passage
 from rag.text.normalize import content_terms
 
-__all__ = ["bm25_tokens", "build_bm25", "save_bm25", "load_bm25", "drop_temporary"]
+__all__ = ["bm25_matches", "bm25_tokens", "build_bm25", "save_bm25", "load_bm25", "drop_temporary"]
 
 _MANIFEST = "manifest.json"
 _EMPTY = "∅"  # bm25s cannot index an empty document
@@ -56,19 +56,27 @@ def save_bm25(retriever: Any, folder: Path, fingerprint: str) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_bm25(folder: Path, fingerprint: str) -> Any | None:
-    """The saved index if it was built from exactly these passages and is intact, else None."""
-    import bm25s
-
+def bm25_matches(folder: Path, fingerprint: str) -> bool:
+    """Whether the saved index was built from exactly these passages and its files are intact."""
     folder = Path(folder)
     try:
         manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("fingerprint") != fingerprint:
-            return None
+            return False
         files = manifest["files"]
         present = {p.name for p in folder.iterdir() if p.is_file()} - {_MANIFEST}
-        if present != set(files) or any(_sha256(folder / name) != sha for name, sha in files.items()):
-            return None
+        return present == set(files) and all(_sha256(folder / name) == sha for name, sha in files.items())
+    except Exception:  # noqa: BLE001 - anything wrong with the files means: it does not match
+        return False
+
+
+def load_bm25(folder: Path, fingerprint: str) -> Any | None:
+    """The saved index if it was built from exactly these passages and is intact, else None."""
+    import bm25s
+
+    if not bm25_matches(folder, fingerprint):
+        return None
+    try:
         return bm25s.BM25.load(str(folder), mmap=False)
     except Exception:  # noqa: BLE001 - anything wrong with the files means: rebuild it
         return None
