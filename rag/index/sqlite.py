@@ -41,6 +41,15 @@ CREATE TABLE IF NOT EXISTS skipped(
     source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, reason TEXT NOT NULL, retry INTEGER NOT NULL);
 """
 _VECTOR_DTYPE = np.float16  # half the disk and memory of float32; cosine changes by < 1e-3
+_PASSAGE_COLUMNS = "id, source, ord, start, end, boilerplate, text, clean, sentences"
+
+
+def _passage(row: Sequence, docs: dict[str, "DocRecord"]) -> Passage:
+    pid, source, ord_, start, end, boiler, text, clean_text, sents = row[:9]
+    doc = docs.get(source)
+    return Passage(id=pid, source=source, title=doc.title if doc else source, url=doc.url if doc else None,
+                   start=start, end=end, text=text, clean=clean_text,
+                   sentences=tuple(SentenceSpan(*s) for s in json.loads(sents)), ord=ord_, boilerplate=bool(boiler))
 
 
 @dataclass(frozen=True)
@@ -196,20 +205,13 @@ class Records:
             generation = self.generation()
             dim = int(self.get_meta("dim") or 0)
             docs = self.documents()
-            cols = "id, source, ord, start, end, boilerplate, text, clean, sentences"
-            if vectors:
-                cols += ", vector, sentence_vectors"
+            cols = _PASSAGE_COLUMNS + (", vector, sentence_vectors" if vectors else "")
             rows = db.execute(f"SELECT {cols} FROM passages ORDER BY source, ord").fetchall()
         finally:
             db.execute("COMMIT")
         passages, p_vecs, s_vecs = [], [], []
         for row in rows:
-            pid, source, ord_, start, end, boiler, text, clean_text, sents = row[:9]
-            doc = docs.get(source)
-            passages.append(Passage(
-                id=pid, source=source, title=doc.title if doc else source, url=doc.url if doc else None,
-                start=start, end=end, text=text, clean=clean_text,
-                sentences=tuple(SentenceSpan(*s) for s in json.loads(sents)), ord=ord_, boilerplate=bool(boiler)))
+            passages.append(_passage(row, docs))
             if vectors:
                 p_vecs.append(np.frombuffer(row[9], dtype=_VECTOR_DTYPE))
                 s_vecs.append(np.frombuffer(row[10], dtype=_VECTOR_DTYPE).reshape(-1, dim or 1))
@@ -217,6 +219,17 @@ class Records:
         pm = np.vstack(p_vecs).astype(np.float32) if p_vecs else np.zeros(shape, np.float32)
         sm = np.vstack(s_vecs).astype(np.float32) if s_vecs else np.zeros(shape, np.float32)
         return Loaded(generation, docs, passages, pm, sm, dim)
+
+    def passages_with_ids(self, ids: Sequence[str]) -> list[Passage]:
+        """The passages of these ids that exist, in the order given."""
+        docs = self.documents()
+        found: dict[str, Passage] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            query = f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({','.join('?' * len(chunk))})"
+            found.update((row[0], _passage(row, docs)) for row in self.db().execute(query, chunk))
+        return [found[pid] for pid in ids if pid in found]
 
     def stored_vectors(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Vectors already computed for passage ids (an unchanged paragraph is never embedded again)."""
@@ -236,11 +249,8 @@ class Records:
         """source -> (sha256, reason, retry) of files a run could not index."""
         return {r[0]: (r[1], r[2], bool(r[3])) for r in self.db().execute("SELECT * FROM skipped")}
 
-    def fingerprint(self) -> str:
-        import hashlib
-
-        ids = [r[0] for r in self.db().execute("SELECT id FROM passages ORDER BY id")]
-        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+    def passage_ids(self) -> list[str]:
+        return [r[0] for r in self.db().execute("SELECT id FROM passages")]
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
