@@ -274,16 +274,38 @@ class Records:
         self.db().execute("UPDATE documents SET mtime_ns=?, size=?, indexed_at=? WHERE source=?",
                           (mtime_ns, size, time.time(), source))
 
-    def mark_dirty(self, source: str) -> None:
-        self.mark_dirty_many([source])
+    def in_flight(self) -> set[str]:
+        """Files whose vectors a run began to change without committing (their ids are not all known)."""
+        return set(json.loads(self.get_meta("in_flight") or "[]"))
 
     def mark_dirty_many(self, sources: Sequence[str]) -> None:
-        """Files whose vectors are about to change: redone by the next run unless their commit lands."""
+        """Files whose vectors are about to change: redone by the next run unless their commit lands.
+
+        Each is also noted as in flight until its commit (or removal), so that vectors a killed run
+        wrote for it are found by their source metadata rather than by the ids the records hold.
+        """
         if sources:
             db = self.db()
             db.execute("BEGIN IMMEDIATE")
             db.executemany("UPDATE documents SET sha256='' WHERE source=?", [(s,) for s in sources])
+            self._set_in_flight(db, self.in_flight() | set(sources))
             db.execute("COMMIT")
+
+    @staticmethod
+    def _set_in_flight(db: sqlite3.Connection, sources: set[str]) -> None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES('in_flight', ?)", (json.dumps(sorted(sources)),))
+
+    def vector_ids(self, sources: Sequence[str]) -> tuple[list[str], list[str]]:
+        """The passage and sentence vector ids these files' records hold."""
+        passages, sentences = [], []
+        sources = list(sources)
+        for i in range(0, len(sources), 500):
+            chunk = sources[i:i + 500]
+            query = f"SELECT id, json_array_length(sentences) FROM passages WHERE source IN ({','.join('?' * len(chunk))})"
+            for pid, n in self.db().execute(query, chunk):
+                passages.append(pid)
+                sentences.extend(f"{pid}:{k}" for k in range(n))
+        return passages, sentences
 
     def write_documents(self, docs: Sequence[tuple[DocRecord, str, Sequence[Passage],
                                                    Sequence[tuple[np.ndarray, np.ndarray]]]]) -> None:
@@ -303,11 +325,13 @@ class Records:
                            (rec.source, rec.sha256, rec.title, rec.url, rec.chars, rec.indexed_at, rec.mtime_ns,
                             rec.size, text))
                 db.execute("DELETE FROM skipped WHERE source=?", (rec.source,))
+            self._set_in_flight(db, self.in_flight() - {rec.source for rec, *_ in docs})
 
     def remove_document(self, source: str) -> None:
         with self._writing() as db:
             for table in ("passages", "documents", "skipped"):
                 db.execute(f"DELETE FROM {table} WHERE source=?", (source,))
+            self._set_in_flight(db, self.in_flight() - {source})
 
     def record_skip(self, source: str, sha256: str, reason: str, retry: bool) -> None:
         self.db().execute("INSERT OR REPLACE INTO skipped VALUES(?,?,?,?)", (source, sha256, reason, int(retry)))
