@@ -22,8 +22,7 @@ from rag.errors import (
     RagError,
     SettingsError,
 )
-from rag.index import ChromaServer, IndexReport
-from rag.index.embedder import MiniLMEmbedding
+from rag.index import ChromaServer, Embedder, IndexReport, MiniLMEmbedding
 from rag.llm import ScriptedLLM, resolve_llm
 from rag.records import (
     Answer,
@@ -57,6 +56,7 @@ __all__ = [
     "CorpusError",
     "DocumentInfo",
     "DraftSentence",
+    "Embedder",
     "Hit",
     "IndexBusyError",
     "IndexCorruptError",

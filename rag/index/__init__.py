@@ -4,6 +4,7 @@
 readers, in any process) loads ``Snapshot``s of its last committed state.
 """
 
+from rag.index.embedder import Embedder, MiniLMEmbedding
 from rag.index.home import IndexHome
 from rag.index.server import ChromaServer
 from rag.index.indexer import Indexer, IndexReport, Progress
@@ -12,5 +13,5 @@ from rag.index.sqlite import DocRecord, Records
 from rag.index.store import IndexStore
 from rag.index.vectors import ChromaVectors
 
-__all__ = ["ChromaServer", "ChromaVectors", "DocRecord", "IndexHome", "IndexReport", "IndexStore", "Indexer", "Progress",
-           "Records", "Snapshot"]
+__all__ = ["ChromaServer", "ChromaVectors", "DocRecord", "Embedder", "IndexHome", "IndexReport", "IndexStore", "Indexer",
+           "MiniLMEmbedding", "Progress", "Records", "Snapshot"]

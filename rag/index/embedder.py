@@ -12,7 +12,7 @@ import hashlib
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -22,8 +22,10 @@ from rag import _env  # noqa: F401
 from rag._env import DATA_DIR
 from rag.errors import ModelError
 
-__all__ = ["MiniLMEmbedding", "MODEL_SHA256", "TOKENIZER_SHA256", "MAX_WORD_PIECES", "DIMENSION", "model_file"]
+__all__ = ["Embedder", "MiniLMEmbedding", "MODEL_NAME", "MODEL_SHA256", "TOKENIZER_SHA256", "MAX_WORD_PIECES", "DIMENSION", "model_file"]
 
+#: The name an index records for vectors of this model; an index made by another embedder is rebuilt.
+MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_WORD_PIECES = 256
@@ -140,6 +142,33 @@ class _Runtime:
             self.tokenizer.enable_truncation(max_length=MAX_WORD_PIECES)
 
 
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index and the retriever need of an embedding model (``MiniLMEmbedding`` is the product's).
+
+    ``model_name`` names the vector space: an index records it, and vectors of two names never mix.
+    """
+
+    model_name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, text: str) -> np.ndarray: ...
+
+    def embed_many(self, texts: list[str]) -> np.ndarray: ...
+
+
+def check_embedder(embedder: Any) -> Any:
+    """``embedder`` if it is an :class:`Embedder`, else a ValueError naming what it lacks."""
+    missing = [name for name in ("model_name", "dimension", "embed", "embed_many") if not hasattr(embedder, name)]
+    if missing:
+        raise ValueError(f"embedder must have {', '.join(missing)} (see rag.Embedder), got {embedder!r}")
+    if not isinstance(embedder.model_name, str) or not embedder.model_name:
+        raise ValueError(f"embedder.model_name must be a non-empty name, got {embedder.model_name!r}")
+    return embedder
+
+
 class MiniLMEmbedding(BaseEmbedding):
     """Local sentence embeddings (384-d, L2-normalised) with no download and no torch."""
 
@@ -149,7 +178,7 @@ class MiniLMEmbedding(BaseEmbedding):
     def __init__(self, threads: int = 2, **kwargs: Any) -> None:
         if not isinstance(threads, int) or threads < 1:
             raise ValueError(f"threads must be a positive int, got {threads!r}")
-        kwargs.setdefault("model_name", "all-MiniLM-L6-v2-onnx-int8")
+        kwargs.setdefault("model_name", MODEL_NAME)
         kwargs.setdefault("embed_batch_size", 1)
         super().__init__(threads=threads, **kwargs)
 

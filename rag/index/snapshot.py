@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rag.index.bm25 import bm25_tokens, build_bm25, load_bm25
+from rag.index.bm25 import Bm25, bm25_tokens, fingerprint_of
+from rag.index.bm25_store import load_bm25
 from rag.index.sqlite import DocRecord, Loaded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,16 +26,10 @@ __all__ = ["EXACT_LIMIT", "Snapshot", "fingerprint_of"]
 EXACT_LIMIT = 50_000
 
 
-def fingerprint_of(passage_ids: list[str]) -> str:
-    import hashlib
-
-    return hashlib.sha1("\n".join(sorted(passage_ids)).encode()).hexdigest()
-
-
 class Snapshot:
     """Passages, their vectors and the BM25 index of one generation."""
 
-    def __init__(self, loaded: Loaded, token: "Token | None" = None, bm25: Any = None,
+    def __init__(self, loaded: Loaded, token: "Token | None" = None, bm25: Bm25 | None = None,
                  vectors: "ChromaVectors | None" = None, bm25_dir: Any = None):
         self.token = token
         self.generation = loaded.generation
@@ -42,10 +37,8 @@ class Snapshot:
         self.passages = loaded.passages
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
         self.dim = loaded.dim or (loaded.passage_vectors.shape[1] if loaded.passage_vectors.size else 0)
-        if bm25 is None and bm25_dir is not None:
-            bm25 = load_bm25(bm25_dir, fingerprint_of([p.id for p in self.passages]))
-        self.bm25 = bm25 if bm25 is not None else build_bm25(self.passages)
-        self.vocab = self.bm25.vocab_dict
+        self.bm25 = bm25 if bm25 is not None else load_bm25(bm25_dir, self.passages)[0]
+        self.vocab = self.bm25.vocab
         self.passage_matrix = loaded.passage_vectors
         self.sentence_matrix = loaded.sentence_vectors
         counts = np.asarray([len(p.sentences) for p in self.passages], dtype=np.int64)
@@ -61,7 +54,7 @@ class Snapshot:
         tokens = [t for t in bm25_tokens(text) if t in self.vocab]
         if not tokens or not self.passages:
             return np.zeros(len(self.passages), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        return self.bm25.scores(tokens)
 
     def dense_scores(self, query_vec: np.ndarray, top_n: int, exact_limit: int = EXACT_LIMIT) -> np.ndarray:
         """Passage cosine similarities.

@@ -41,6 +41,15 @@ CREATE TABLE IF NOT EXISTS skipped(
     source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, reason TEXT NOT NULL, retry INTEGER NOT NULL);
 """
 _VECTOR_DTYPE = np.float16  # half the disk and memory of float32; cosine changes by < 1e-3
+_PASSAGE_COLUMNS = "id, source, ord, start, end, boilerplate, text, clean, sentences"
+
+
+def _passage(row: Sequence, docs: dict[str, "DocRecord"]) -> Passage:
+    pid, source, ord_, start, end, boiler, text, clean_text, sents = row[:9]
+    doc = docs.get(source)
+    return Passage(id=pid, source=source, title=doc.title if doc else source, url=doc.url if doc else None,
+                   start=start, end=end, text=text, clean=clean_text,
+                   sentences=tuple(SentenceSpan(*s) for s in json.loads(sents)), ord=ord_, boilerplate=bool(boiler))
 
 
 @dataclass(frozen=True)
@@ -196,20 +205,13 @@ class Records:
             generation = self.generation()
             dim = int(self.get_meta("dim") or 0)
             docs = self.documents()
-            cols = "id, source, ord, start, end, boilerplate, text, clean, sentences"
-            if vectors:
-                cols += ", vector, sentence_vectors"
+            cols = _PASSAGE_COLUMNS + (", vector, sentence_vectors" if vectors else "")
             rows = db.execute(f"SELECT {cols} FROM passages ORDER BY source, ord").fetchall()
         finally:
             db.execute("COMMIT")
         passages, p_vecs, s_vecs = [], [], []
         for row in rows:
-            pid, source, ord_, start, end, boiler, text, clean_text, sents = row[:9]
-            doc = docs.get(source)
-            passages.append(Passage(
-                id=pid, source=source, title=doc.title if doc else source, url=doc.url if doc else None,
-                start=start, end=end, text=text, clean=clean_text,
-                sentences=tuple(SentenceSpan(*s) for s in json.loads(sents)), ord=ord_, boilerplate=bool(boiler)))
+            passages.append(_passage(row, docs))
             if vectors:
                 p_vecs.append(np.frombuffer(row[9], dtype=_VECTOR_DTYPE))
                 s_vecs.append(np.frombuffer(row[10], dtype=_VECTOR_DTYPE).reshape(-1, dim or 1))
@@ -217,6 +219,17 @@ class Records:
         pm = np.vstack(p_vecs).astype(np.float32) if p_vecs else np.zeros(shape, np.float32)
         sm = np.vstack(s_vecs).astype(np.float32) if s_vecs else np.zeros(shape, np.float32)
         return Loaded(generation, docs, passages, pm, sm, dim)
+
+    def passages_with_ids(self, ids: Sequence[str]) -> list[Passage]:
+        """The passages of these ids that exist, in the order given."""
+        docs = self.documents()
+        found: dict[str, Passage] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            query = f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({','.join('?' * len(chunk))})"
+            found.update((row[0], _passage(row, docs)) for row in self.db().execute(query, chunk))
+        return [found[pid] for pid in ids if pid in found]
 
     def stored_vectors(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Vectors already computed for passage ids (an unchanged paragraph is never embedded again)."""
@@ -236,11 +249,8 @@ class Records:
         """source -> (sha256, reason, retry) of files a run could not index."""
         return {r[0]: (r[1], r[2], bool(r[3])) for r in self.db().execute("SELECT * FROM skipped")}
 
-    def fingerprint(self) -> str:
-        import hashlib
-
-        ids = [r[0] for r in self.db().execute("SELECT id FROM passages ORDER BY id")]
-        return hashlib.sha1("\n".join(ids).encode()).hexdigest()
+    def passage_ids(self) -> list[str]:
+        return [r[0] for r in self.db().execute("SELECT id FROM passages")]
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
@@ -264,16 +274,38 @@ class Records:
         self.db().execute("UPDATE documents SET mtime_ns=?, size=?, indexed_at=? WHERE source=?",
                           (mtime_ns, size, time.time(), source))
 
-    def mark_dirty(self, source: str) -> None:
-        self.mark_dirty_many([source])
+    def in_flight(self) -> set[str]:
+        """Files whose vectors a run began to change without committing (their ids are not all known)."""
+        return set(json.loads(self.get_meta("in_flight") or "[]"))
 
     def mark_dirty_many(self, sources: Sequence[str]) -> None:
-        """Files whose vectors are about to change: redone by the next run unless their commit lands."""
+        """Files whose vectors are about to change: redone by the next run unless their commit lands.
+
+        Each is also noted as in flight until its commit (or removal), so that vectors a killed run
+        wrote for it are found by their source metadata rather than by the ids the records hold.
+        """
         if sources:
             db = self.db()
             db.execute("BEGIN IMMEDIATE")
             db.executemany("UPDATE documents SET sha256='' WHERE source=?", [(s,) for s in sources])
+            self._set_in_flight(db, self.in_flight() | set(sources))
             db.execute("COMMIT")
+
+    @staticmethod
+    def _set_in_flight(db: sqlite3.Connection, sources: set[str]) -> None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES('in_flight', ?)", (json.dumps(sorted(sources)),))
+
+    def vector_ids(self, sources: Sequence[str]) -> tuple[list[str], list[str]]:
+        """The passage and sentence vector ids these files' records hold."""
+        passages, sentences = [], []
+        sources = list(sources)
+        for i in range(0, len(sources), 500):
+            chunk = sources[i:i + 500]
+            query = f"SELECT id, json_array_length(sentences) FROM passages WHERE source IN ({','.join('?' * len(chunk))})"
+            for pid, n in self.db().execute(query, chunk):
+                passages.append(pid)
+                sentences.extend(f"{pid}:{k}" for k in range(n))
+        return passages, sentences
 
     def write_documents(self, docs: Sequence[tuple[DocRecord, str, Sequence[Passage],
                                                    Sequence[tuple[np.ndarray, np.ndarray]]]]) -> None:
@@ -293,11 +325,13 @@ class Records:
                            (rec.source, rec.sha256, rec.title, rec.url, rec.chars, rec.indexed_at, rec.mtime_ns,
                             rec.size, text))
                 db.execute("DELETE FROM skipped WHERE source=?", (rec.source,))
+            self._set_in_flight(db, self.in_flight() - {rec.source for rec, *_ in docs})
 
     def remove_document(self, source: str) -> None:
         with self._writing() as db:
             for table in ("passages", "documents", "skipped"):
                 db.execute(f"DELETE FROM {table} WHERE source=?", (source,))
+            self._set_in_flight(db, self.in_flight() - {source})
 
     def record_skip(self, source: str, sha256: str, reason: str, retry: bool) -> None:
         self.db().execute("INSERT OR REPLACE INTO skipped VALUES(?,?,?,?)", (source, sha256, reason, int(retry)))

@@ -60,18 +60,24 @@ def _walk(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
     files: list[Path] = []
     skipped: list[SkippedFile] = []
     seen_dirs = {root}
+    real = {str(corpus_dir): root}  # each folder's real path, so that only links need resolving
     for dirpath, dirnames, filenames in os.walk(corpus_dir, followlinks=True):
         here = Path(dirpath)
+        real_here = real.pop(dirpath, None) or here.resolve()
         keep = []
         for name in sorted(dirnames):
             sub = here / name
             if name.startswith("."):
                 continue
             rel = _shown(sub.relative_to(corpus_dir).as_posix())
-            if not _inside(sub, root):
+            is_link = os.path.islink(sub)
+            if is_link and not _inside(sub, root):
                 skipped.append(SkippedFile(rel, f"{rel}: a link to a folder outside the corpus folder; not indexed"))
-            elif sub.resolve() not in seen_dirs:  # a link back into the tree is walked once
-                seen_dirs.add(sub.resolve())
+                continue
+            target = sub.resolve() if is_link else real_here / name
+            if target not in seen_dirs:  # a link back into the tree is walked once
+                seen_dirs.add(target)
+                real[str(sub)] = target
                 keep.append(name)
         dirnames[:] = keep
         for name in sorted(filenames):
@@ -82,7 +88,7 @@ def _walk(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
             if not _valid_name(rel):
                 skipped.append(SkippedFile(_shown(rel), f"{_shown(rel)}: the file name is not valid UTF-8; "
                                            "rename the file to index it"))
-            elif not _inside(path, root):
+            elif os.path.islink(path) and not _inside(path, root):
                 skipped.append(SkippedFile(rel, f"{rel}: a link to a file outside the corpus folder; not indexed"))
             elif path.is_file():
                 files.append(path)

@@ -11,34 +11,29 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import unicodedata
-from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from rag.answer.conditions import split_conditions
-from rag.answer.extractive import ABSTAIN_TEXT, ExtractiveAnswerer
-from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
-from rag.answer.reader import ReaderModel, load_reader
+from rag.answer.extractive import ABSTAIN_TEXT
+from rag.answer.policy import DEFAULT_POLICY
+from rag.answer.reader import load_reader
+from rag.assistant.state import AnswerState, DocumentInfo, IndexStatus, clean_question
 from rag.chat.session import Chat
 from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
-from rag.index import ChromaServer, Indexer, IndexReport, IndexStore, Progress, Snapshot
-from rag.index.embedder import MiniLMEmbedding
+from rag.index import ChromaServer, Indexer, IndexReport, IndexStore, Progress
+from rag.index.embedder import MODEL_NAME, Embedder, MiniLMEmbedding, check_embedder
 from rag.ingest.chunk import Chunker
 from rag.ingest.corpus import EXTENSIONS, scan_corpus
 from rag.records import Answer, Answerer, Hit, StreamEvent, stream_of
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings, check_k
-from rag.text.names import CaseStats
-from rag.text.normalize import content_terms, words
-from rag.text.sentences import warm_up
-from rag.text.vocabulary import place_words
-from rag.text.spelling import Speller
-from rag.verify import Verifier, claim_verdict, supports
+from rag.text.normalize import content_terms
+from rag.verify import Verifier
 
-__all__ = ["Assistant", "IndexStatus", "DocumentInfo"]
+__all__ = ["Assistant"]
 
 log = logging.getLogger("rag")
 #: While a writer commits file after file, a reader loads a new snapshot at most this often.
@@ -46,79 +41,13 @@ _RELOAD_GAP = 1.0
 _NO_CONTENT = ("Abstained: none of the question's words occur in the documents — ask about what they say.",)
 
 
-@dataclass(frozen=True)
-class IndexStatus:
-    """What the index holds, for a status line."""
-
-    documents: int
-    passages: int
-    home: Path
-    corpus_dir: Path
-    last_indexed: datetime | None
-    skipped: tuple[str, ...] = ()
-    read_only: bool = False
-
-    def line(self) -> str:
-        when = self.last_indexed.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if self.last_indexed else "never"
-        ro = ", read-only" if self.read_only else ""
-        return (f"{self.documents} documents, {self.passages} passages indexed in {self.home} "
-                f"(last indexed {when}{ro})")
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    source: str
-    title: str
-    url: str | None
-    chars: int
-
-
-class _State:
-    """The snapshot and the answerer built for it; swapped as a whole after each re-index."""
-
-    def __init__(self, snap: Snapshot, reader: ReaderModel | None = None, policy: ExtractivePolicy = DEFAULT_POLICY):
-        self.snap = snap
-        warm_up()  # the judge splits passages into sentences on every answer ...
-        place_words()  # ... and its guards look names up among places (pycountry)
-        df: Counter[str] = Counter()
-        counts: Counter[str] = Counter()  # words as written, for correcting a question's typos
-        cases = CaseStats()  # which words the corpus writes in lower case: ordinary words, not names
-        self.before: dict[str, set[str]] = {}
-        previous: dict[str, set[str]] = {}
-        for p in snap.passages:  # ordered by source, then position
-            df.update(set(content_terms(p.clean)))
-            counts.update(w.lower() for w in words(p.clean))
-            cases.add(p.clean)
-            if p.source in previous:
-                self.before[p.id] = previous[p.source]
-            previous[p.source] = set(content_terms(p.sentences[-1].clean)) if p.sentences else set()
-        self.doc_freq = df
-        self.speller = Speller(counts, df)
-        self.extractive = ExtractiveAnswerer(df, len(snap), judge=supports, before=self.before, cases=cases,
-                                             reader=reader, policy=policy, verdict=claim_verdict)
-
-
-def clean_question(question: Any, limit: int) -> str:
-    """The question as it will be asked, or a :class:`QuestionError` saying in one line why not."""
-    if not isinstance(question, str):
-        raise QuestionError(f"the question must be text, got {type(question).__name__}")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in question):
-        raise QuestionError("the question contains bytes that are not valid UTF-8 text; retype it")
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in question)  # NUL, controls
-    text = " ".join(text.split())
-    if not text:
-        raise QuestionError("the question is empty")
-    if len(text) > limit:
-        raise QuestionError(f"the question is {len(text):,} characters long; the limit is {limit:,}")
-    return text
-
-
 class Assistant:
     """Answers questions over ``corpus_dir`` with cited sentences; indexes incrementally on first use."""
 
     def __init__(self, corpus_dir: str | Path | None = None, home: str | Path | None = None, *,
                  k: int | None = None, llm: Any = None, settings: Settings | None = None,
-                 llm_base_url: str | None = None, keep_unsupported: bool | None = None):
+                 llm_base_url: str | None = None, keep_unsupported: bool | None = None,
+                 embedder: Embedder | None = None):
         base = settings or Settings.from_env(corpus_dir=corpus_dir, home=home)
         if settings is not None and (corpus_dir is not None or home is not None):
             base = replace(settings, corpus_dir=Path(corpus_dir or settings.corpus_dir),
@@ -126,7 +55,7 @@ class Assistant:
         overrides = {key: v for key, v in (("k", k), ("llm", llm), ("llm_base_url", llm_base_url),
                                             ("keep_unsupported", keep_unsupported)) if v is not None}
         self.settings = replace(base, **overrides) if overrides else base
-        self.embedder = MiniLMEmbedding()
+        self.embedder = MiniLMEmbedding() if embedder is None else check_embedder(embedder)
         chroma = ChromaServer.parse(self.settings.chroma_url) if self.settings.chroma_url else None
         self.store = IndexStore(self.settings.home, chroma)
         self.retriever = HybridRetriever(self.embedder)
@@ -138,7 +67,7 @@ class Assistant:
         self._index_lock = threading.Lock()  # one indexing run at a time in this process
         self._reload_lock = threading.Lock()  # one snapshot load at a time; others answer meanwhile
         self._first_lock = threading.Lock()
-        self._state: _State | None = None
+        self._state: AnswerState | None = None
         self._signature: tuple | None = None  # the corpus folder as the last completed run saw it
         self._checked_at = 0.0
         self._reloaded_at = 0.0
@@ -165,11 +94,17 @@ class Assistant:
         """True when this process may only read the index (a shared, read-only index directory)."""
         return not self.store.home.writable
 
-    def _corpus_signature(self) -> tuple | None:
+    def _scan(self) -> tuple[list[Path], list] | None:
         try:
-            files, _ = scan_corpus(self.corpus_dir)
+            return scan_corpus(self.corpus_dir)
         except CorpusError:
             return None
+
+    def _corpus_signature(self, scan: tuple[list[Path], list] | None = None) -> tuple | None:
+        scan = scan or self._scan()
+        if scan is None:
+            return None
+        files, _ = scan
         sig = []
         for f in files:
             try:
@@ -192,16 +127,17 @@ class Assistant:
                 return None
             raise IndexBusyError(f"this process is already indexing {self.home}")
         try:
-            signature = self._corpus_signature()
-            report = self._indexer.sync(self.corpus_dir, progress, rebuild=rebuild, wait=wait)
+            scan = self._scan()  # once: at 10k files a scan of the folder is 0.17 s
+            signature = self._corpus_signature(scan)
+            report = self._indexer.sync(self.corpus_dir, progress, rebuild=rebuild, wait=wait, scan=scan)
             if report is None:
                 return None
             self.last_report = report
             self._signature = signature
         finally:
             self._index_lock.release()
-        if self._state is not None:  # answering already: switch now; else the first question loads it
-            self._reload(force=True)
+        if self._state is not None and self.store.changed_since(self._state.snap):
+            self._reload(force=True)  # answering already: switch now; else the first question loads it
         return report
 
     def _reload(self, force: bool = False) -> None:
@@ -220,11 +156,15 @@ class Assistant:
                 log.warning("could not load the new index state; answering from the previous one", exc_info=True)
                 return
             if snap is not None:
-                self._state = _State(snap, self.reader, self.policy)
+                made_by = self.store.get_meta("embedder") or MODEL_NAME  # indexes from before the field
+                if made_by != self.embedder.model_name:  # questions would be compared with another model's vectors
+                    raise RagError(f"the index in {self.home} holds vectors of {made_by!r}, not of this assistant's "
+                                   f"{self.embedder.model_name!r}; run `rag index --rebuild`")
+                self._state = AnswerState(snap, self.reader, self.policy)
         finally:
             self._reload_lock.release()
 
-    def _first(self) -> _State:
+    def _first(self) -> AnswerState:
         with self._first_lock:
             if self._state is None:
                 if not self.read_only and self.corpus_dir.is_dir() and not self.store.exists():
@@ -237,7 +177,7 @@ class Assistant:
                 raise RagError(f"nothing is indexed in {self.home} yet; run `rag index`")
             return self._state
 
-    def _ready(self) -> _State:
+    def _ready(self) -> AnswerState:
         """The snapshot to answer from: the last committed state of the index.
 
         A changed corpus folder is re-indexed in the background (the question that noticed waits
@@ -311,7 +251,7 @@ class Assistant:
         k = check_k(self.settings.k if k is None else k, QuestionError)
         return self.retriever.retrieve(self._ready().snap, text, k, extra=context)
 
-    def _answerer(self, state: _State):
+    def _answerer(self, state: AnswerState):
         extractive = state.extractive
         if self._llm is None:
             return extractive
@@ -358,7 +298,7 @@ class Assistant:
                                              standalone_question=answer.standalone_question or query,
                                              searched_for=searched if searched != original_query else None))
 
-    def _fresh(self, hits: list[Hit], state: _State) -> tuple[list[Hit], tuple[str, ...]]:
+    def _fresh(self, hits: list[Hit], state: AnswerState) -> tuple[list[Hit], tuple[str, ...]]:
         """The hits whose file still says what this snapshot indexed, and the files that changed.
 
         One ``stat`` per retrieved file; a file whose size or time differ is read and the passage
@@ -379,7 +319,7 @@ class Assistant:
             self._checked_at = 0.0  # look at the folder again at the next question
         return [h for h in hits if h.passage.source not in stale], tuple(stale)
 
-    def _changed_text(self, source: str, state: _State) -> str | None:
+    def _changed_text(self, source: str, state: AnswerState) -> str | None:
         """The file's text now if it changed since the snapshot ('' if it is gone), else None."""
         rec = state.snap.documents.get(source)
         path = self.corpus_dir / source

@@ -1,0 +1,82 @@
+"""Another embedding model behind the same pipeline: the index records whose vectors it holds, and
+vectors of two models never meet (a question embedded by one is never compared with the other's)."""
+
+from __future__ import annotations
+
+import shutil
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rag
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class WordHashing:
+    """A tiny deterministic embedder (word hashing): a stand-in for any other model."""
+
+    def __init__(self, name: str = "word-hashing-64") -> None:
+        self.model_name = name
+
+    @property
+    def dimension(self) -> int:
+        return 64
+
+    def embed(self, text: str) -> np.ndarray:
+        v = np.zeros(64, dtype=np.float32)
+        for w in text.lower().split():
+            v[zlib.crc32(w.encode()) % 64] += 1.0
+        return v / max(float(np.linalg.norm(v)), 1e-9)
+
+    def embed_many(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.embed(t) for t in texts])
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in sorted((ROOT / "corpus").iterdir())[:2]:
+        shutil.copy(name, corpus / name.name)
+    return corpus
+
+
+def test_an_assistant_indexes_and_answers_with_the_embedder_it_is_given(small_corpus, tmp_path):
+    a = rag.Assistant(small_corpus, tmp_path / "home", embedder=WordHashing())
+    report = a.index()
+    assert report.passages > 0 and report.embedded > report.passages  # passages and their sentences
+    assert a.store.get_meta("embedder") == "word-hashing-64"
+    answer = a.ask("What did the article say?")
+    for c in answer.citations:  # whatever it answers is still quoted exactly from its file
+        assert (small_corpus / c.source).read_text(encoding="utf-8")[c.start:c.end] == c.quote
+    a.close()
+
+
+def test_vectors_of_another_model_are_refused_in_one_line_and_rebuilt_by_index(small_corpus, tmp_path):
+    home = tmp_path / "home"
+    first = rag.Assistant(small_corpus, home, embedder=WordHashing())
+    first.index()
+    first.close()
+    other = rag.Assistant(small_corpus, home, embedder=WordHashing("word-hashing-64-v2"))
+    with pytest.raises(rag.RagError, match=r"holds vectors of 'word-hashing-64', not of this assistant's "
+                                           r"'word-hashing-64-v2'; run `rag index --rebuild`"):
+        other.ask("What did the article say?")
+    report = other.index()  # a run with another model builds a new generation beside the old one
+    assert report.embedded > report.passages and report.set_aside
+    assert other.store.get_meta("embedder") == "word-hashing-64-v2"
+    other.ask("What did the article say?")
+    other.close()
+
+
+@pytest.mark.parametrize("bad, missing", [(object(), "model_name, dimension, embed, embed_many"),
+                                          (WordHashing(""), "non-empty")])
+def test_an_embedder_without_the_protocol_is_refused_naming_what_it_lacks(bad, missing, tmp_path):
+    with pytest.raises(ValueError, match=missing):
+        rag.Assistant(tmp_path, tmp_path / "home", embedder=bad)
+
+
+def test_the_product_embedder_is_the_protocol():
+    assert isinstance(rag.MiniLMEmbedding(), rag.Embedder)
+    assert isinstance(WordHashing(), rag.Embedder)
