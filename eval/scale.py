@@ -32,10 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from eval.squad import load_squad
-from rag import Assistant, MiniLMEmbedding, Settings, split_sentences
+from rag import Assistant, MiniLMEmbedding, NumpyEmbedding, Settings, split_sentences
 
 __all__ = ["HashedEmbedding", "build_corpus", "main"]
 
@@ -47,7 +46,7 @@ QUESTIONS = 60  # warm questions timed per row (the first 10 more are the warm-u
 MODES = ("embedded", "server", "llamaindex")
 
 
-class HashedEmbedding(BaseEmbedding):
+class HashedEmbedding(NumpyEmbedding):
     """Deterministic 384-d word-hashing vectors (no language model): for measuring non-model costs only."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -73,18 +72,6 @@ class HashedEmbedding(BaseEmbedding):
 
     def embed_many(self, texts: list[str]) -> np.ndarray:
         return np.stack([self.embed(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed(query).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed(text).tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_many(texts).tolist()
 
 
 def squad_sentences(data: Path) -> tuple[list[str], list[str]]:

@@ -22,7 +22,7 @@ from rag.errors import (
     RagError,
     SettingsError,
 )
-from rag.index import ChromaServer, Embedder, IndexReport, MiniLMEmbedding
+from rag.index import ChromaServer, Embedder, IndexReport, MiniLMEmbedding, NumpyEmbedding
 from rag.llm import ScriptedLLM, resolve_llm
 from rag.records import (
     Answer,
@@ -65,6 +65,7 @@ __all__ = [
     "Judge",
     "LLMError",
     "MiniLMEmbedding",
+    "NumpyEmbedding",
     "ModelError",
     "Passage",
     "QuestionError",

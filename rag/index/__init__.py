@@ -4,7 +4,7 @@
 readers, in any process) loads ``Snapshot``s of its last committed state.
 """
 
-from rag.index.embedder import Embedder, MiniLMEmbedding
+from rag.index.embedder import Embedder, MiniLMEmbedding, NumpyEmbedding
 from rag.index.home import IndexHome
 from rag.index.server import ChromaServer
 from rag.index.indexer import Indexer, IndexReport, Progress
@@ -14,4 +14,4 @@ from rag.index.store import IndexStore
 from rag.index.vectors import ChromaVectors
 
 __all__ = ["ChromaServer", "ChromaVectors", "DocRecord", "Embedder", "IndexHome", "IndexReport", "IndexStore", "Indexer",
-           "MiniLMEmbedding", "Progress", "Records", "Snapshot"]
+           "MiniLMEmbedding", "NumpyEmbedding", "Progress", "Records", "Snapshot"]

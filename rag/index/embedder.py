@@ -22,7 +22,7 @@ from rag import _env  # noqa: F401
 from rag._env import DATA_DIR
 from rag.errors import ModelError
 
-__all__ = ["Embedder", "MiniLMEmbedding", "MODEL_NAME", "MODEL_SHA256", "TOKENIZER_SHA256", "MAX_WORD_PIECES", "DIMENSION", "model_file"]
+__all__ = ["Embedder", "MiniLMEmbedding", "NumpyEmbedding", "MODEL_NAME", "MODEL_SHA256", "TOKENIZER_SHA256", "MAX_WORD_PIECES", "DIMENSION", "model_file"]
 
 #: The name an index records for vectors of this model; an index made by another embedder is rebuilt.
 MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
@@ -169,7 +169,30 @@ def check_embedder(embedder: Any) -> Any:
     return embedder
 
 
-class MiniLMEmbedding(BaseEmbedding):
+class NumpyEmbedding(BaseEmbedding):
+    """A LlamaIndex ``BaseEmbedding`` made from two numpy methods: subclasses define ``embed`` (one
+    normalised vector) and ``embed_many`` (rows in order); LlamaIndex's hooks are derived from them."""
+
+    def embed(self, text: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_many(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.embed(query).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.embed(text).tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_many(texts).tolist()
+
+
+class MiniLMEmbedding(NumpyEmbedding):
     """Local sentence embeddings (384-d, L2-normalised) with no download and no torch."""
 
     threads: int = 2
@@ -203,15 +226,3 @@ class MiniLMEmbedding(BaseEmbedding):
     @property
     def dimension(self) -> int:
         return DIMENSION
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed(query).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed(text).tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_many(texts).tolist()
