@@ -135,3 +135,17 @@ def test_an_empty_collection_and_an_empty_passage_score_zero(tmp_path):
     assert len(build_bm25([]).scores(["gas"])) == 0
     bm25 = build_bm25([_passage(0, ""), _passage(1, "gas pipeline")])
     assert bm25.scores(bm25_tokens("gas"))[0] == 0 and bm25.scores(bm25_tokens("gas"))[1] > 0
+
+
+def test_nothing_changed_is_told_from_the_manifest_without_reading_a_segment(tmp_path, monkeypatch):
+    import rag.index.bm25_store as store
+
+    folder = tmp_path / "bm25"
+    recs = _Records(_corpus(120))
+    recs.update(folder)
+
+    def no_parsing(*a, **kw):
+        raise AssertionError("an unchanged run parsed a segment")
+
+    monkeypatch.setattr(store, "_segments", no_parsing)
+    assert recs.update(folder) == "unchanged" and recs.fetched == 120

@@ -117,13 +117,13 @@ def update_bm25(folder: Path, fingerprint: str, ids: Sequence[str], fetch: Fetch
     under the index's writer lock.
     """
     folder = Path(folder)
+    if bm25_matches(folder, fingerprint):  # nothing changed: checked from hashes, no segment parsed
+        return "unchanged"
     m = _manifest(folder)
     segments = _segments(folder, m) if m is not None else None
     if segments is None:
         _rebuild(folder, fingerprint, ids, fetch)
         return "rebuilt"
-    if m["fingerprint"] == fingerprint:
-        return "unchanged"
     held = {pid for seg in segments for pid in seg.ids.tolist()}
     wanted = set(ids)
     deleted = held - wanted  # a passage deleted and then restored needs no new row
