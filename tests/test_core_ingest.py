@@ -209,3 +209,19 @@ def test_document_text_serves_indexed_files_only(core_assistant, core_index):
     for bad in ("../pyproject.toml", "/etc/passwd", "corpus/" + ARTICLES["004"], "nope.txt", ""):
         with pytest.raises(rag.RagError):
             core_assistant.document_text(bad)
+
+
+@pytest.mark.parametrize("root", ["corpus", "./corpus", "corpus/", "ABS"])
+def test_source_names_are_the_path_under_the_corpus_folder(tmp_path, monkeypatch, root):
+    from rag.ingest.corpus import scan_corpus, source_of
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus" / "sub" / "deeper").mkdir(parents=True)
+    for name in ("a.txt", "sub/b.md", "sub/deeper/c.txt"):
+        (tmp_path / "corpus" / name).write_text("Text.", encoding="utf-8")
+    base = tmp_path / "corpus" if root == "ABS" else Path(root)
+    files, _ = scan_corpus(base)
+    assert [source_of(f, base) for f in files] == ["a.txt", "sub/b.md", "sub/deeper/c.txt"]
+    monkeypatch.chdir(tmp_path / "corpus")
+    files, _ = scan_corpus(Path("."))
+    assert [source_of(f, Path(".")) for f in files] == ["a.txt", "sub/b.md", "sub/deeper/c.txt"]

@@ -25,7 +25,7 @@ from rag.index.sqlite import DocRecord, Records
 from rag.index.server import ChromaServer
 from rag.index.vectors import ChromaVectors, vectors_for
 from rag.ingest.chunk import PIPELINE_VERSION, Chunker
-from rag.ingest.corpus import read_document, scan_corpus
+from rag.ingest.corpus import read_document, scan_corpus, source_of
 from rag.records import Document, Passage, SkippedFile
 
 __all__ = ["IndexReport", "Indexer", "Progress"]
@@ -223,7 +223,7 @@ class Indexer:
         drop_temporary(target / "bm25")
         known = records.documents()
         run = _Run(records, vectors, known, records.skips(), retry_failed)
-        present = {f.relative_to(corpus_dir).as_posix() for f in files}
+        present = {source_of(f, corpus_dir) for f in files}
         repaired = sorted(s for s, d in known.items() if not d.sha256 and s in present)
         removed = sorted(set(known) - present)
         total = len(removed) + len(files)
@@ -235,7 +235,7 @@ class Indexer:
         group: list[_Item] = []
         for n, path in enumerate(files, start=len(removed)):
             if progress:
-                progress(n, total, path.relative_to(corpus_dir).as_posix())
+                progress(n, total, source_of(path, corpus_dir))
             item = self._prepare(run, corpus_dir, path)
             if item is not None:
                 group.append(item)
@@ -263,7 +263,7 @@ class Indexer:
     # -- files, in groups ------------------------------------------------------------------------
     def _prepare(self, run: _Run, corpus_dir: Path, path: Path) -> "_Item | None":
         """A changed file read and split, or None (unchanged, or skipped with its reason)."""
-        source = path.relative_to(corpus_dir).as_posix()
+        source = source_of(path, corpus_dir)
         rec = run.known.get(source)
         try:
             st = path.stat()

@@ -10,7 +10,7 @@ from pathlib import Path
 from rag.errors import CorpusError
 from rag.records import Document, SkippedFile
 
-__all__ = ["Document", "SkippedFile", "scan_corpus", "read_document", "boilerplate_lines", "EXTENSIONS"]
+__all__ = ["Document", "SkippedFile", "scan_corpus", "read_document", "boilerplate_lines", "source_of", "EXTENSIONS"]
 
 EXTENSIONS = (".txt", ".md")
 MAX_FILE_BYTES = 20_000_000
@@ -46,6 +46,16 @@ def _valid_name(rel: str) -> bool:
         return False
 
 
+def source_of(path: Path, corpus_dir: Path) -> str:
+    """A file's source name: its path under the corpus folder, with ``/``. String slicing for the
+    paths the scan makes (pathlib's ``relative_to`` cost ~2 s per unchanged run of 10,000 files)."""
+    p, root = str(path), str(corpus_dir)
+    if root not in (".", os.sep) and p.startswith(root + os.sep):
+        rel = p[len(root) + 1:]
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
+    return path.relative_to(corpus_dir).as_posix()
+
+
 def _shown(rel: str) -> str:
     return rel.encode("utf-8", "replace").decode("utf-8")
 
@@ -69,7 +79,7 @@ def _walk(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
             sub = here / name
             if name.startswith("."):
                 continue
-            rel = _shown(sub.relative_to(corpus_dir).as_posix())
+            rel = _shown(source_of(sub, corpus_dir))
             is_link = os.path.islink(sub)
             if is_link and not _inside(sub, root):
                 skipped.append(SkippedFile(rel, f"{rel}: a link to a folder outside the corpus folder; not indexed"))
@@ -81,10 +91,10 @@ def _walk(corpus_dir: Path) -> tuple[list[Path], list[SkippedFile]]:
                 keep.append(name)
         dirnames[:] = keep
         for name in sorted(filenames):
-            path = here / name
-            rel = path.relative_to(corpus_dir).as_posix()
-            if name.startswith(".") or path.suffix.lower() not in EXTENSIONS:
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in EXTENSIONS:
                 continue
+            path = here / name
+            rel = source_of(path, corpus_dir)
             if not _valid_name(rel):
                 skipped.append(SkippedFile(_shown(rel), f"{_shown(rel)}: the file name is not valid UTF-8; "
                                            "rename the file to index it"))
@@ -154,7 +164,7 @@ def boilerplate_lines(text: str) -> frozenset[int]:
 
 def read_document(path: Path, corpus_dir: Path) -> Document:
     """Read one file strictly as UTF-8; raises CorpusError with the reason in one line."""
-    source = path.relative_to(corpus_dir).as_posix()
+    source = source_of(path, corpus_dir)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
