@@ -112,11 +112,14 @@ def test_index_ask_and_reindex_keep_the_vectors_on_the_server(chroma_url, tmp_pa
 
     snap = assistant.store.load(exact_limit=0)  # the path of a big index: the server's HNSW ranks passages
     assert snap.vectors is not None and snap.vectors.server is not None
+    assert not snap.in_memory and snap.passage_matrix.size == 0, "a big index holds no vector in RAM"
     query = assistant.embedder.embed("container terminal cost")
-    via_server = snap.dense_scores(query, top_n=3, exact_limit=0)
-    exact = snap.passage_matrix @ query
+    via_server = snap.dense_scores(query, top_n=3)
+    exact = assistant.store.load().passage_matrix @ query
     assert int(np.argmax(via_server)) == int(np.argmax(exact))
     assert float(via_server.max()) == pytest.approx(float(exact.max()), abs=1e-3)
+    best = snap.best_sentence_scores(query, top_n=4)
+    assert int(np.argmax(best)) == int(np.argmax(assistant.store.load().best_sentence_scores(query, 1)))
 
     answer = assistant.ask("How much did the container terminal cost?")
     assert not answer.abstained and "410 million euros" in answer.text

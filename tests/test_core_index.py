@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import ARTICLES, core_check_index, core_records
 
 import rag
@@ -225,3 +227,42 @@ def test_vectors_a_stopped_run_wrote_for_a_new_file_are_found_by_source(core_ind
     a.store.close()
     core_check_index(idx.corpus, idx.home)  # no stray left in either collection
     assert Records(core_records(idx.home)).in_flight() == set()
+
+
+def test_a_big_index_keeps_its_vectors_out_of_memory_and_ranks_the_same(core_index_copy):
+    """Above the exact limit the vectors stay in Chroma: HNSW ranks passages and sentences, the hits'
+    sentence scores come from the records, and the top passages match the exact in-memory scan."""
+    import numpy as np
+
+    from rag.retrieve import HybridRetriever
+
+    a = core_index_copy.assistant()
+    exact = a.store.load()
+    big = a.store.load(exact_limit=0)
+    assert exact.in_memory and not big.in_memory
+    assert big.passage_matrix.size == 0 and big.sentence_matrix.size == 0, "no vector may be held in RAM"
+    retriever = HybridRetriever(a.embedder, dense_top_n=len(big), sentence_top_n=big.sentence_count)
+    for question in ("When was the CSTO established?", "How many people were killed in the concert hall?",
+                     "what did the foreign minister say about terrorists"):
+        want = retriever.retrieve(exact, question, k=5)
+        got = retriever.retrieve(big, question, k=5)
+        assert [h.passage.id for h in got] == [h.passage.id for h in want]
+        for g, w in zip(got, want):
+            assert len(g.sentence_scores) == len(g.passage.sentences)
+            np.testing.assert_allclose(g.sentence_scores, w.sentence_scores, atol=1e-3)
+            assert g.score == pytest.approx(w.score, abs=1e-3)
+    # HNSW over the n nearest sentences: the passages they belong to get their exact best score, the
+    # others the n-th sentence's score (the lowest returned) even when that sentence is not its
+    # passage's best; never a higher one
+    qvec = a.embedder.embed("When was the CSTO established?")
+    sims = exact.sentence_matrix @ qvec
+    owner = np.repeat(np.arange(len(exact)), [len(p.sentences) for p in exact.passages])
+    order = np.argsort(-sims)
+    n = next(n for n in range(2, len(order)) if owner[order[n - 1]] in set(owner[order[:n - 1]].tolist()))
+    best = big.best_sentence_scores(qvec, n)
+    found = set(owner[order[:n]].tolist())
+    full = exact.best_sentence_scores(qvec, 1)
+    for i in range(len(exact)):
+        assert float(best[i]) == pytest.approx(float(full[i] if i in found else sims[order[n - 1]]), abs=1e-3)
+    assert HybridRetriever(a.embedder, sentence_top_n=3).retrieve(big, "When was the CSTO established?", k=1)
+    a.store.close()

@@ -3,11 +3,16 @@
 A snapshot is loaded in one read transaction, so its passages, vectors and document records belong
 to one generation; an answer uses one snapshot from start to end, so its quotes never mix two states
 of a file. A new snapshot replaces the old one as a whole.
+
+Up to ``EXACT_LIMIT`` passages the vectors are held in memory and scored exactly. Above it they stay
+in the vector store: Chroma's HNSW index ranks passages and sentences, and the few retrieved
+passages' sentence vectors are read from the records (a big index does not hold ~500,000 sentence
+vectors in RAM; BENCHMARKS.md, "Scale").
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -17,6 +22,7 @@ from rag.index.sqlite import DocRecord, Loaded
 
 if TYPE_CHECKING:  # pragma: no cover
     from rag.index.home import Token
+    from rag.index.sqlite import Records
     from rag.index.vectors import ChromaVectors
 
 __all__ = ["EXACT_LIMIT", "Snapshot", "fingerprint_of"]
@@ -30,7 +36,9 @@ class Snapshot:
     """Passages, their vectors and the BM25 index of one generation."""
 
     def __init__(self, loaded: Loaded, token: "Token | None" = None, bm25: Bm25 | None = None,
-                 vectors: "ChromaVectors | None" = None, bm25_dir: Any = None):
+                 vectors: "ChromaVectors | None" = None, bm25_dir: Any = None, records: "Records | None" = None):
+        """``vectors`` and ``records`` given: the vectors were not loaded (a big index), the vector
+        store ranks them and ``records`` gives the retrieved passages' sentence vectors."""
         self.token = token
         self.generation = loaded.generation
         self.documents: dict[str, DocRecord] = loaded.documents
@@ -46,6 +54,9 @@ class Snapshot:
             else np.zeros(0, np.int64)
         self.boiler = np.asarray([p.boilerplate for p in self.passages], dtype=bool)
         self.vectors = vectors
+        self.records = records
+        self.in_memory = vectors is None or records is None
+        self.sentence_count = int(counts.sum()) if len(counts) else 0
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -56,21 +67,48 @@ class Snapshot:
             return np.zeros(len(self.passages), dtype=np.float32)
         return self.bm25.scores(tokens)
 
-    def dense_scores(self, query_vec: np.ndarray, top_n: int, exact_limit: int = EXACT_LIMIT) -> np.ndarray:
+    def dense_scores(self, query_vec: np.ndarray, top_n: int) -> np.ndarray:
         """Passage cosine similarities.
 
-        Up to ``exact_limit`` passages an exact scan of the in-memory matrix is both exact and faster
-        (measured on the corpus: 0.01 ms against 5.6 ms for a vector-store query); above it, Chroma's
-        HNSW index ranks the top ``top_n`` and the rest get the lowest score it returned.
+        In memory an exact scan is both exact and faster (measured on the corpus: 0.01 ms against
+        5.6 ms for a vector-store query); otherwise Chroma's HNSW index ranks the top ``top_n`` and
+        the rest get the lowest score it returned.
         """
-        if len(self.passages) <= exact_limit or self.vectors is None:
+        if self.in_memory:
             return self.passage_matrix @ query_vec
-        out = np.full(len(self.passages), -1.0, dtype=np.float32)
-        floor = 1.0
-        for pid, cos in self.vectors.query("passages", query_vec, top_n):
-            i = self.by_id.get(pid)
-            if i is not None:
-                out[i] = cos
-                floor = min(floor, cos)
-        out[out == -1.0] = floor
+        return self._spread(self.vectors.query("passages", query_vec, top_n), len(self.passages))
+
+    def best_sentence_scores(self, query_vec: np.ndarray, top_n: int) -> np.ndarray:
+        """Each passage's best sentence cosine similarity (HNSW over the ``top_n`` nearest sentences
+        when the vectors are not in memory; the rest get the lowest score it returned)."""
+        if not len(self.passages):
+            return np.zeros(0, np.float32)
+        if self.in_memory:
+            if not len(self.sentence_matrix):
+                return np.zeros(len(self.passages), np.float32)
+            return np.maximum.reduceat(self.sentence_matrix @ query_vec, self.sentence_starts)
+        found = self.vectors.query("sentences", query_vec, top_n)
+        return self._spread([(sid.rsplit(":", 1)[0], cos) for sid, cos in found], len(self.passages))
+
+    def sentence_scores(self, indices: Sequence[int], query_vec: np.ndarray) -> list[np.ndarray]:
+        """Dense similarity of every sentence of these passages (by position) to the query."""
+        if self.in_memory:
+            spans = [(self.sentence_starts[i], len(self.passages[i].sentences)) for i in indices]
+            return [self.sentence_matrix[s0:s0 + n] @ query_vec for s0, n in spans]
+        stored = self.records.stored_vectors([self.passages[i].id for i in indices])
+        out = []
+        for i in indices:
+            n = len(self.passages[i].sentences)
+            svecs = stored.get(self.passages[i].id, (None, None))[1]
+            out.append(svecs @ query_vec if svecs is not None and len(svecs) == n else np.zeros(n, np.float32))
         return out
+
+    def _spread(self, found: Sequence[tuple[str, float]], n: int) -> np.ndarray:
+        """Scores by passage id spread over positions: each passage's best, the lowest found elsewhere."""
+        out = np.full(n, np.nan, dtype=np.float32)
+        for pid, cos in found:
+            i = self.by_id.get(pid)
+            if i is not None and not cos <= out[i]:
+                out[i] = cos
+        floor = min((cos for _, cos in found), default=0.0)  # the lowest score returned, not the lowest best
+        return np.where(np.isnan(out), np.float32(floor), out)

@@ -84,9 +84,11 @@ class IndexStore:
         records = self.records()
         if records is None or token is None:
             return None
-        loaded = records.load()
-        vectors = self.vectors() if len(loaded.passages) > exact_limit else None
-        return Snapshot(loaded, token, vectors=vectors, bm25_dir=self._gen / "bm25" if self._gen else None)
+        big = records.counts()[1] > exact_limit
+        vectors = self.vectors() if big else None  # None on a read-only mount: then held in memory
+        loaded = records.load(vectors=vectors is None)
+        return Snapshot(loaded, token, vectors=vectors, bm25_dir=self._gen / "bm25" if self._gen else None,
+                        records=records if vectors is not None else None)
 
     def changed_since(self, snap: Snapshot | None) -> bool:
         """Whether a writer committed anything (here or in another process) since ``snap`` was loaded."""

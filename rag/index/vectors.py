@@ -163,8 +163,7 @@ class ChromaVectors:
 
     def query(self, name: str, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """The ``n`` nearest ids with their cosine similarity (Chroma's HNSW index)."""
-        col = self.collection(name)
-        n = min(n, col.count())
+        col = self.collection(name)  # n above the count returns them all (no count(): a round trip per question)
         if n <= 0:
             return []
         got = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, include=["distances"])
