@@ -149,3 +149,19 @@ def test_nothing_changed_is_told_from_the_manifest_without_reading_a_segment(tmp
 
     monkeypatch.setattr(store, "_segments", no_parsing)
     assert recs.update(folder) == "unchanged" and recs.fetched == 120
+
+
+def test_document_frequencies_are_each_terms_passage_count_over_the_passages_held(tmp_path):
+    from collections import Counter
+
+    from rag.text.normalize import content_terms
+
+    folder = tmp_path / "bm25"
+    full = _corpus(300) + [_passage(300, "")]
+    recs = _Records(full)
+    recs.update(folder)
+    recs.passages = full[40:]  # a snapshot after deletions still counts only the passages it holds
+    recs.update(folder)
+    bm25, _ = load_bm25(folder, recs.passages)
+    want = Counter(t for p in recs.passages for t in set(content_terms(p.clean)))
+    assert bm25.doc_freq() == dict(want)

@@ -266,3 +266,17 @@ def test_a_big_index_keeps_its_vectors_out_of_memory_and_ranks_the_same(core_ind
         assert float(best[i]) == pytest.approx(float(full[i] if i in found else sims[order[n - 1]]), abs=1e-3)
     assert HybridRetriever(a.embedder, sentence_top_n=3).retrieve(big, "When was the CSTO established?", k=1)
     a.store.close()
+
+
+def test_previous_terms_are_those_of_the_passage_before_in_the_same_file(core_assistant):
+    from rag.text.normalize import content_terms
+
+    state = core_assistant._ready()
+    want, previous = {}, {}
+    for p in state.snap.passages:
+        if p.source in previous:
+            want[p.id] = previous[p.source]
+        previous[p.source] = set(content_terms(p.sentences[-1].clean)) if p.sentences else set()
+    assert want and dict(state.before.items()) == want and len(state.before) == len(want)
+    first = state.snap.passages[0].id
+    assert first not in state.before and state.before.get(first) is None

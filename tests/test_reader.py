@@ -96,3 +96,14 @@ def test_training_reproduces_the_shipped_model(tmp_path):
     assert new.threshold == pytest.approx(shipped.threshold, abs=1e-4)
     assert new.weights == pytest.approx(shipped.weights, abs=1e-4)
     assert new.features == shipped.features and new.info["data_sha256"] == shipped.info["data_sha256"]
+
+
+def test_a_misspelt_name_resolves_the_same_whatever_order_terms_were_indexed_in():
+    from rag.answer.candidates import CandidateScorer
+
+    df = {"kazakhstan": 3, "kazakhstani": 9, "kazakhstanoil": 1, "uzbekistan": 4}
+    orders = [dict(df), dict(reversed(list(df.items())))]
+    got = {CandidateScorer(d, 10).known_term("kazakhstn") for d in orders}
+    assert got == {"kazakhstan"}, "the one-edit match, found in any order"
+    got = {CandidateScorer(d, 10).known_term("kazakhsta") for d in orders}  # one edit, or glued to "oil"
+    assert got == {"kazakhstan"}, "several matches: the most frequent, not the first indexed"

@@ -122,9 +122,10 @@ class CandidateScorer:
         self.policy = policy
         self.doc_freq = dict(doc_freq or {})
         self.n_passages = max(1, n_passages)
-        self.before: dict[str, set[str]] = dict(before or {})
+        self.before: Mapping[str, set[str]] = before if before is not None else {}  # not copied: lazy
         self.ordinary = cases.ordinary if cases is not None else None  # which words are not names
         self._known: dict[tuple[str, bool], str | None] = {}
+        self._by_prefix: dict[str, list[str]] | None = None
         self._max_idf = self.idf("\0")
 
     def idf(self, term: str) -> float:
@@ -150,14 +151,17 @@ class CandidateScorer:
         return self._known[key]
 
     def _lookup(self, term: str, fuzzy: bool) -> str | None:
+        """The most frequent match (then the first by spelling: never the order terms were indexed in)."""
         if len(term) < 6:
             return None
-        for cand in self.doc_freq:
-            if fuzzy and abs(len(cand) - len(term)) <= 1 and cand[:2] == term[:2] and one_edit(cand, term):
-                return cand
-            if len(cand) >= len(term) + 4 and cand.startswith(term):
-                return cand  # glued to the next word in the text ("Quadrilateralmeetings")
-        return None
+        if self._by_prefix is None:  # both kinds of match share the first two letters
+            self._by_prefix = {}
+            for cand in self.doc_freq:
+                self._by_prefix.setdefault(cand[:2], []).append(cand)
+        found = [cand for cand in self._by_prefix.get(term[:2], ())
+                 if (fuzzy and abs(len(cand) - len(term)) <= 1 and one_edit(cand, term))
+                 or (len(cand) >= len(term) + 4 and cand.startswith(term))]  # glued ("Quadrilateralmeetings")
+        return min(found, key=lambda c: (-self.doc_freq[c], c)) if found else None
 
     def unknown_names(self, q: Question) -> list[str]:
         """The question's names of which no word occurs in the corpus."""

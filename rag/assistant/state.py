@@ -8,13 +8,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Mapping, Sequence
 
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
 from rag.answer.reader import ReaderModel
 from rag.errors import QuestionError
 from rag.index import Snapshot
+from rag.records import Passage
 from rag.text.names import CaseStats
 from rag.text.normalize import content_terms, words
 from rag.text.sentences import warm_up
@@ -52,6 +53,28 @@ class DocumentInfo:
     chars: int
 
 
+class PreviousTerms(Mapping[str, set]):
+    """passage id -> the content terms of the last sentence of the passage before it in its file,
+    computed when asked (a reader asks for a few retrieved passages, not for all 100,000)."""
+
+    def __init__(self, passages: Sequence[Passage], at: Mapping[str, int] | None = None):
+        self._passages = passages  # ordered by source, then position
+        self._at = at if at is not None else {p.id: i for i, p in enumerate(passages)}  # id -> position
+
+    def __getitem__(self, pid: str) -> set[str]:
+        i = self._at[pid]
+        prev = self._passages[i - 1] if i else None
+        if prev is None or prev.source != self._passages[i].source:
+            raise KeyError(pid)
+        return set(content_terms(prev.sentences[-1].clean)) if prev.sentences else set()
+
+    def __iter__(self) -> Iterator[str]:
+        return (p.id for i, p in enumerate(self._passages) if i and self._passages[i - 1].source == p.source)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class AnswerState:
     """The snapshot and the answerer built for it; swapped as a whole after each re-index."""
 
@@ -59,18 +82,13 @@ class AnswerState:
         self.snap = snap
         warm_up()  # the judge splits passages into sentences on every answer ...
         place_words()  # ... and its guards look names up among places (pycountry)
-        df: Counter[str] = Counter()
         counts: Counter[str] = Counter()  # words as written, for correcting a question's typos
         cases = CaseStats()  # which words the corpus writes in lower case: ordinary words, not names
-        self.before: dict[str, set[str]] = {}
-        previous: dict[str, set[str]] = {}
-        for p in snap.passages:  # ordered by source, then position
-            df.update(set(content_terms(p.clean)))
+        for p in snap.passages:
             counts.update(w.lower() for w in words(p.clean))
             cases.add(p.clean)
-            if p.source in previous:
-                self.before[p.id] = previous[p.source]
-            previous[p.source] = set(content_terms(p.sentences[-1].clean)) if p.sentences else set()
+        df = snap.bm25.doc_freq()  # BM25 already counted each term's passages (its tokens are content terms)
+        self.before = PreviousTerms(snap.passages, snap.by_id)
         self.doc_freq = df
         self.speller = Speller(counts, df)
         self.extractive = ExtractiveAnswerer(df, len(snap), judge=supports, before=self.before, cases=cases,

@@ -133,6 +133,11 @@ class Bm25:
     def __len__(self) -> int:
         return self.size
 
+    def doc_freq(self) -> dict[str, int]:
+        """How many passages use each term (the document frequencies every score is built on)."""
+        counts = np.diff(self.starts).tolist()
+        return {t: n for t, n in zip(self.vocab, counts) if t != _EMPTY and n}
+
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """The BM25 score of every passage for these query tokens (a repeated token counts again)."""
         out = np.zeros(self.size, dtype=np.float32)
