@@ -280,3 +280,23 @@ def test_previous_terms_are_those_of_the_passage_before_in_the_same_file(core_as
     assert want and dict(state.before.items()) == want and len(state.before) == len(want)
     first = state.snap.passages[0].id
     assert first not in state.before and state.before.get(first) is None
+
+
+def test_corpus_word_counts_read_in_chunks_equal_those_of_each_passage(core_assistant):
+    from collections import Counter
+
+    from rag.assistant.state import corpus_words
+    from rag.text.names import CaseStats
+    from rag.text.normalize import words
+
+    passages = list(core_assistant._ready().snap.passages)
+    edges = ["Moscow's", "s' view", "ends with Putin's", "naïve café Möngke", "x", "lower-case words'", "Nato's"]
+    passages += [p.__class__(**{**p.__dict__, "id": f"edge{i}", "clean": t}) for i, (p, t) in
+                 enumerate(zip(passages, edges))]
+    want_counts, want_cases = Counter(), CaseStats()
+    for p in passages:
+        want_counts.update(w.lower() for w in words(p.clean))
+        want_cases.add(p.clean)
+    for chunk in (1, 3, 2000):
+        counts, cases = corpus_words(passages, chunk=chunk)
+        assert counts == want_counts and cases.lower == want_cases.lower

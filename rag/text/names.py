@@ -24,6 +24,9 @@ _POSSESSIVE = ("'s", "’s")
 Ordinary = Callable[[str], bool]
 
 
+_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][a-z'’\-]+")
+
+
 @dataclass
 class CaseStats:
     """Which words a body of text writes in lower case: what it treats as ordinary words."""
@@ -31,8 +34,7 @@ class CaseStats:
     lower: set[str] = field(default_factory=set)
 
     def add(self, text: str) -> None:
-        for m in re.finditer(r"(?<![\w'’])[a-z][a-z'’\-]+", text):
-            self.lower.add(m.group(0).strip("'’-"))
+        self.lower.update(w.strip("'’-") for w in set(_LOWER_WORD.findall(text)))
 
     def ordinary(self, word: str) -> bool:
         return word.lower() in self.lower
