@@ -328,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"eval/scale.py, {label}; corpora of SQuAD 2.0 dev sentences shuffled across paragraphs (seed 7)")
     print(table(rows))
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     if args.plot:
         plot(rows, args.plot)
