@@ -7,7 +7,7 @@ of a file. A new snapshot replaces the old one as a whole.
 Up to ``EXACT_LIMIT`` passages the vectors are held in memory and scored exactly. Above it they stay
 in the vector store: Chroma's HNSW index ranks passages and sentences, and the few retrieved
 passages' sentence vectors are read from the records (a big index does not hold ~500,000 sentence
-vectors in RAM; BENCHMARKS.md, "Scale").
+vectors in RAM; BENCHMARKS.md, "A big index keeps its vectors in Chroma").
 """
 
 from __future__ import annotations
