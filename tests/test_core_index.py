@@ -186,10 +186,13 @@ def test_a_committed_file_is_replaced_by_its_ids_without_scanning_the_collection
     from rag.index.vectors import ChromaVectors
 
     idx = core_index_copy
-    scans = []
-    real = ChromaVectors.delete_sources
+    scans, deleted = [], []
+    real, real_ids = ChromaVectors.delete_sources, ChromaVectors.delete_ids
     monkeypatch.setattr(ChromaVectors, "delete_sources", lambda self, name, sources: (scans.append(list(sources)),
                                                                                       real(self, name, sources)))
+    monkeypatch.setattr(ChromaVectors, "delete_ids", lambda self, name, ids: (deleted.extend(ids),
+                                                                              real_ids(self, name, ids)))
+    before = {p.id for p in idx.assistant().store.passages() if p.source == A["003"]}
     path = idx.corpus / A["003"]
     path.write_text(path.read_text(encoding="utf-8").replace("established in 2002", "established in 1992"),
                     encoding="utf-8")
@@ -198,6 +201,10 @@ def test_a_committed_file_is_replaced_by_its_ids_without_scanning_the_collection
     report = a.index()
     assert report.updated == (A["003"],) and report.removed == (A["000"],)
     assert scans == []
+    after = {p.id for p in a.store.passages() if p.source == A["003"]}
+    changed = {i for i in deleted if i.split(":")[0] in before}
+    assert changed and {i.split(":")[0] for i in changed} == before - after, \
+        "only the changed paragraph's vectors are deleted; the unchanged ones are rewritten in place"
     a.store.close()
     core_check_index(idx.corpus, idx.home)
 
