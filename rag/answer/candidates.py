@@ -239,8 +239,9 @@ class CandidateScorer:
             p = hit.passage
             p_terms = expand(set(content_terms(p.clean)) | set(content_terms(p.title)))
             # "he said" may refer to the person the previous passage named
-            ents = self._entities_ok(q, p_terms | self.before.get(p.id, set()))
-            prev_terms: set[str] = self.before.get(p.id, set())  # the first sentence follows the last passage
+            before = self.before.get(p.id, set())  # computed when asked: once per passage, not per sentence
+            ents = self._entities_ok(q, p_terms | before)
+            prev_terms: set[str] = before  # the first sentence follows the last passage
             all_terms = [expand(set(content_terms(x.clean))) for x in p.sentences]
             ctx = self.coverage(q.terms, p_terms)
             missing_p = self._missing_idf(q, p_terms)
@@ -265,7 +266,7 @@ class CandidateScorer:
                     1.0 if headline(span.text) else 0.0,
                     self.coverage(context_terms, s_terms | p_terms) if context_terms else 1.0,
                 )
-                grounded = self._grounded(q, s_terms, prev_terms, p_terms | self.before.get(p.id, set()), span.text)
+                grounded = self._grounded(q, s_terms, prev_terms, p_terms | before, span.text)
                 if grounded and q.type == "statement" and q.entity_terms:
                     # "… he said": the speaker counts as named in the sentence
                     feats = (self.coverage(q.terms, s_terms | set(q.entity_terms[0]), generic=0.5),) + feats[1:]
