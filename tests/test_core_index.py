@@ -23,9 +23,9 @@ def _ids(assistant) -> dict[str, list[str]]:
 
 
 def _texts(index, source: str) -> int:
-    """How many texts (passages + sentences) a file is embedded as."""
+    """How many model runs a file is embedded in: one per passage (its sentences are pooled from it)."""
     doc = read_document(index.corpus / source, index.corpus)
-    return sum(1 + len(p.sentences) for p in Chunker(rag.Settings().max_passage_tokens).split(doc))
+    return len(Chunker(rag.Settings().max_passage_tokens).split(doc))
 
 
 def test_session_index_matches_the_corpus(core_index):

@@ -80,3 +80,39 @@ def test_an_embedder_without_the_protocol_is_refused_naming_what_it_lacks(bad, m
 def test_the_product_embedder_is_the_protocol():
     assert isinstance(rag.MiniLMEmbedding(), rag.Embedder)
     assert isinstance(WordHashing(), rag.Embedder)
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_the_index_reads_each_passage_once_and_pools_its_sentences_from_that_run(small_corpus, tmp_path):
+    a = rag.Assistant(small_corpus, tmp_path / "home")
+    report = a.index()
+    assert report.embedded == report.passages  # one model run per passage, none per sentence
+    snap = a.store.load()
+    model = rag.MiniLMEmbedding()
+    p = next(p for p in snap.passages if len(p.sentences) >= 3)
+    row = snap.sentence_starts[snap.by_id[p.id]]
+    stored = snap.sentence_matrix[row:row + len(p.sentences)]
+    alone = model.embed_many([s.clean for s in p.sentences])
+    for s, late, own in zip(p.sentences, stored, alone):
+        # read in its passage: near the sentence alone, but not it (the passage's context is in it)
+        assert 0.5 < _cos(late, own) < 0.995, s.clean
+    assert _cos(snap.passage_matrix[snap.by_id[p.id]], model.embed(p.clean)) > 0.999
+    a.close()
+
+
+def test_a_sentence_past_the_models_window_is_embedded_on_its_own():
+    model = rag.MiniLMEmbedding()
+    first = "The harbour commission approved the new ferry timetable on Monday."
+    filler = " ".join(f"Clause {i} lists the berth fees for vessels of class {i}." for i in range(40))
+    last = "The last ferry now leaves at midnight."
+    text = f"{first} {filler} {last}"
+    spans = [(0, len(first)), (len(first) + 1, len(first) + 1 + len(filler)), (len(text) - len(last), len(text))]
+    [(passage, sentences)] = model.embed_passages([(text, spans)])
+    assert model.runtime.word_pieces(text) > 256  # the run sees only the start of the text
+    assert _cos(sentences[2], model.embed(last)) > 0.999  # beyond the window: embedded alone
+    assert 0.5 < _cos(sentences[0], model.embed(first)) < 0.999  # inside it: pooled from the run
+    assert np.allclose(np.linalg.norm(sentences, axis=1), 1.0, atol=1e-5)
+    assert _cos(passage, model.embed(text)) > 0.999

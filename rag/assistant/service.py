@@ -24,7 +24,7 @@ from rag.assistant.state import AnswerState, DocumentInfo, IndexStatus, clean_qu
 from rag.chat.session import Chat
 from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
 from rag.index import ChromaServer, Indexer, IndexReport, IndexStore, Progress
-from rag.index.embedder import MODEL_NAME, Embedder, MiniLMEmbedding, check_embedder
+from rag.index.embedder import FIRST_MODEL_NAME, Embedder, MiniLMEmbedding, check_embedder
 from rag.ingest.chunk import Chunker
 from rag.ingest.corpus import EXTENSIONS, scan_corpus
 from rag.records import Answer, Answerer, Hit, StreamEvent, stream_of
@@ -156,7 +156,7 @@ class Assistant:
                 log.warning("could not load the new index state; answering from the previous one", exc_info=True)
                 return
             if snap is not None:
-                made_by = self.store.get_meta("embedder") or MODEL_NAME  # indexes from before the field
+                made_by = self.store.get_meta("embedder") or FIRST_MODEL_NAME  # indexes from before the field
                 if made_by != self.embedder.model_name:  # questions would be compared with another model's vectors
                     raise RagError(f"the index in {self.home} holds vectors of {made_by!r}, not of this assistant's "
                                    f"{self.embedder.model_name!r}; run `rag index --rebuild`")

@@ -12,7 +12,7 @@ import hashlib
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Iterator, Protocol, runtime_checkable
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -22,10 +22,13 @@ from rag import _env  # noqa: F401
 from rag._env import DATA_DIR
 from rag.errors import ModelError
 
-__all__ = ["Embedder", "MiniLMEmbedding", "NumpyEmbedding", "MODEL_NAME", "MODEL_SHA256", "TOKENIZER_SHA256", "MAX_WORD_PIECES", "DIMENSION", "model_file"]
+__all__ = ["Embedder", "MiniLMEmbedding", "NumpyEmbedding", "MODEL_NAME", "FIRST_MODEL_NAME", "MODEL_SHA256", "TOKENIZER_SHA256", "MAX_WORD_PIECES", "DIMENSION", "model_file"]
 
 #: The name an index records for vectors of this model; an index made by another embedder is rebuilt.
-MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
+#: "+late-chunking": sentence vectors are pooled from their passage's run (``embed_passages``).
+MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8+late-chunking"
+#: What an index recorded before it named its embedder: this model, sentences embedded one by one.
+FIRST_MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_WORD_PIECES = 256
@@ -111,28 +114,75 @@ class _Runtime:
             return out
         encs = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
+        for chunk in self._batches(order, encs):
+            hidden, mask = self._run([encs[j] for j in chunk])
+            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            out[chunk] = pooled
+        return out
+
+    def encode_passages(self, items: list[tuple[str, list[tuple[int, int]]]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per (passage text, sentence spans): the passage vector and its sentences' vectors, from one
+        model run per passage ("late chunking", Günther et al. 2024): a sentence's vector is the mean of
+        the passage's token states over the sentence's span, so it is read in its passage's context.
+
+        A sentence the 256-word-piece window cuts off is embedded on its own instead.
+        """
+        out: list[tuple[np.ndarray, np.ndarray]] = [None] * len(items)  # type: ignore[list-item]
+        if not items:
+            return out
+        encs = self.tokenizer.encode_batch([text for text, _ in items])
+        order = sorted(range(len(items)), key=lambda i: len(encs[i].ids))
+        alone: list[tuple[int, int, str]] = []  # (item, sentence, text) cut off by the window
+        for chunk in self._batches(order, encs):
+            hidden, mask = self._run([encs[j] for j in chunk])
+            for row, j in enumerate(chunk):
+                n = int(mask[row].sum())
+                states = hidden[row, :n]
+                pooled = states.mean(axis=0)
+                text, spans = items[j]
+                sv = np.zeros((len(spans), DIMENSION), dtype=np.float32)
+                offsets = np.asarray(encs[j].offsets, dtype=np.int64).reshape(-1, 2)[:n]
+                real = offsets[:, 1] > offsets[:, 0]
+                covered = int(offsets[real, 1].max()) if real.any() else 0
+                for k, (a, b) in enumerate(spans):
+                    inside = real & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
+                    if b > covered or not inside.any():
+                        alone.append((j, k, text[a:b]))
+                        continue
+                    sv[k] = states[inside].mean(axis=0)
+                out[j] = (pooled, sv)
+        for (j, k, _), vec in zip(alone, self.encode_many([t for _, _, t in alone]) if alone else []):
+            out[j][1][k] = vec
+        done = []
+        for pv, sv in out:
+            pv = (pv / max(float(np.linalg.norm(pv)), 1e-12)).astype(np.float32)
+            sv /= np.maximum(np.linalg.norm(sv, axis=1, keepdims=True), 1e-12)
+            done.append((pv, sv))
+        return done
+
+    def _batches(self, order: list[int], encs) -> "Iterator[list[int]]":
+        """Length-sorted runs of at most _BATCH texts and _BATCH_TOKENS padded word pieces."""
         i = 0
         while i < len(order):
             width = len(encs[order[min(i + _BATCH - 1, len(order) - 1)]].ids)
             take = max(1, min(_BATCH, _BATCH_TOKENS // max(1, width)))
-            chunk = order[i:i + take]
-            width = max(len(encs[j].ids) for j in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for row, j in enumerate(chunk):
-                n = len(encs[j].ids)
-                ids[row, :n] = encs[j].ids
-                mask[row, :n] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self.inputs:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            with self.run_lock:
-                hidden = self.session.run(None, feeds)[0]
-            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            out[chunk] = pooled
+            yield order[i:i + take]
             i += take
-        return out
+
+    def _run(self, encodings) -> tuple[np.ndarray, np.ndarray]:
+        """Token states (batch, width, 384) and the attention mask of one padded run."""
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, e in enumerate(encodings):
+            ids[row, :len(e.ids)] = e.ids
+            mask[row, :len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        with self.run_lock:
+            return self.session.run(None, feeds)[0], mask
 
     def word_pieces(self, text: str) -> int:
         self.tokenizer.no_truncation()
@@ -147,6 +197,8 @@ class Embedder(Protocol):
     """What the index and the retriever need of an embedding model (``MiniLMEmbedding`` is the product's).
 
     ``model_name`` names the vector space: an index records it, and vectors of two names never mix.
+    An embedder may also have ``embed_passages`` (see ``MiniLMEmbedding``): the indexer then gets a
+    passage's sentence vectors from the passage's own run instead of embedding each sentence again.
     """
 
     model_name: str
@@ -220,8 +272,13 @@ class MiniLMEmbedding(NumpyEmbedding):
         return self.runtime.encode(text)
 
     def embed_many(self, texts: list[str]) -> np.ndarray:
-        """Vectors of many texts (rows in the order given): the indexing path."""
+        """Vectors of many texts (rows in the order given)."""
         return self.runtime.encode_many(list(texts))
+
+    def embed_passages(self, items: list[tuple[str, list[tuple[int, int]]]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The indexing path: per (passage text, sentence character spans), the passage's vector and
+        its sentences' vectors from one model run (late chunking; see ``_Runtime.encode_passages``)."""
+        return self.runtime.encode_passages(list(items))
 
     @property
     def dimension(self) -> int:

@@ -19,12 +19,12 @@ import numpy as np
 from rag.errors import CorpusError, IndexCorruptError, RagError
 from rag.index.bm25 import fingerprint_of
 from rag.index.bm25_store import drop_temporary, update_bm25
-from rag.index.embedder import MODEL_NAME, check_embedder
+from rag.index.embedder import FIRST_MODEL_NAME, check_embedder
 from rag.index.home import RECORDS, IndexHome
 from rag.index.sqlite import DocRecord, Records
 from rag.index.server import ChromaServer
 from rag.index.vectors import ChromaVectors, vectors_for
-from rag.ingest.chunk import PIPELINE_VERSION, Chunker
+from rag.ingest.chunk import PIPELINE_VERSION, Chunker, sentence_spans
 from rag.ingest.corpus import read_document, scan_corpus, source_of
 from rag.records import Document, Passage, SkippedFile
 
@@ -198,7 +198,7 @@ class Indexer:
             records = Records(current / RECORDS)
             pipeline = records.get_meta("pipeline")
             where, url = records.get_meta("vectors") or "embedded", records.get_meta("chroma_url")
-            made_by = records.get_meta("embedder") or MODEL_NAME  # indexes from before the field: MiniLM's
+            made_by = records.get_meta("embedder") or FIRST_MODEL_NAME  # indexes from before the field: MiniLM's
             records.close()
         except IndexCorruptError as exc:
             if "schema" in str(exc):
@@ -365,11 +365,23 @@ class Indexer:
                 vectors.delete_ids(name, gone)
 
     def _embed(self, run: _Run, passages: list[Passage]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """passage id -> (passage vector, sentence vectors); an identical passage's are reused."""
+        """passage id -> (passage vector, sentence vectors); an identical passage's are reused.
+
+        One model run per passage when the embedder can pool sentences from it (``embed_passages``),
+        else the passage and each sentence are embedded as texts of their own.
+        """
         out = run.records.stored_vectors([p.id for p in passages])
         todo = [p for p in passages if p.id not in out]
+        if not todo:
+            return out
+        late = getattr(self.embedder, "embed_passages", None)
+        if late is not None:
+            run.embedded += len(todo)
+            for p, pair in zip(todo, late([(p.clean, sentence_spans(p)) for p in todo])):
+                out[p.id] = pair
+            return out
         texts = [t for p in todo for t in (p.clean, *(s.clean for s in p.sentences))]
-        fresh = iter(self.embedder.embed_many(texts)) if texts else iter(())
+        fresh = iter(self.embedder.embed_many(texts))
         run.embedded += len(texts)
         for p in todo:
             pv = next(fresh)

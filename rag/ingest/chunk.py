@@ -9,7 +9,7 @@ from rag.records import Document, Passage, SentenceSpan
 from rag.text.normalize import clean, is_glued
 from rag.text.sentences import split_sentences
 
-__all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens", "PIPELINE_VERSION"]
+__all__ = ["SentenceSpan", "Passage", "Chunker", "count_tokens", "sentence_spans", "PIPELINE_VERSION"]
 
 #: Bumped whenever splitting or cleaning changes what is indexed: it is part of every passage id, and an
 #: index built by another version is re-embedded in full on the next run.
@@ -21,6 +21,19 @@ def _encoding():
     import tiktoken  # TIKTOKEN_CACHE_DIR is set by rag._env: no download
 
     return tiktoken.get_encoding("cl100k_base")
+
+
+#: What joins a passage's clean sentences into its clean text.
+_JOIN = " "
+
+
+def sentence_spans(passage: Passage) -> list[tuple[int, int]]:
+    """Where each of the passage's clean sentences stands in ``passage.clean`` (start, end)."""
+    spans, at = [], 0
+    for s in passage.sentences:
+        spans.append((at, at + len(s.clean)))
+        at += len(s.clean) + len(_JOIN)
+    return spans
 
 
 def count_tokens(text: str) -> int:
@@ -97,6 +110,6 @@ class Chunker:
             spans = tuple(SentenceSpan(s, e, doc.text[s:e], clean(doc.text[s:e], glued)) for s, e, _ in sents)
             passages.append(Passage(
                 id=pid, source=doc.source, title=doc.title, url=doc.url, start=start, end=end, text=text,
-                clean=" ".join(s.clean for s in spans), sentences=spans, ord=ord_, boilerplate=boiler,
+                clean=_JOIN.join(s.clean for s in spans), sentences=spans, ord=ord_, boilerplate=boiler,
             ))
         return passages
