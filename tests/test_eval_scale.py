@@ -44,7 +44,7 @@ def test_hashed_vectors_are_deterministic_unit_vectors():
 
 def test_hashed_rows_are_labelled_in_the_table():
     row = {"size": 1000, "mode": "embedded", "vectors": "hashed", "passages": 1003, "index_s": 10.0,
-           "texts_per_s": 450.0, "unchanged_s": 0.1, "one_file_s": 0.5, "p50_ms": 20.0, "p95_ms": 40.0,
+           "passages_per_s": 450.0, "unchanged_s": 0.1, "one_file_s": 0.5, "p50_ms": 20.0, "p95_ms": 40.0,
            "peak_rss_mb": 400.0, "disk_mb": 12.0}
     out = table([row, {**row, "mode": "llamaindex", "vectors": "real", "unchanged_s": None, "one_file_s": None}])
     lines = out.splitlines()
