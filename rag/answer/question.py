@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rag.answer.policy import TypeStrength
 from rag.text.names import Ordinary, ordinary_in, person_names
 from rag.text.normalize import known_word, normalize, stem, words
+from rag.text.places import place_aliases
 from rag.text.vocabulary import (
     MONTHS,
     QUESTION_WORDS,
@@ -132,12 +133,26 @@ def analyze(text: str) -> Question:
         if w in STOPWORDS or w in QUESTION_WORDS:
             continue
         seen.setdefault(stem(w), None)
+    _drop_capital(norm, seen)
     names: dict[tuple[str, ...], str] = {}
     for phrase in _entities(norm):
         stems = tuple(stem(w) for w in words(" ".join(phrase)) if w not in STOPWORDS)
         if stems:
             names.setdefault(stems, " ".join(phrase))
     return Question(norm, qtype, tuple(seen), tuple(names.values()), tuple(names), polar_claim(norm))
+
+
+_COUNTRY_CAPITAL = re.compile(r"\b([a-z]+) capital\b", re.I)
+
+
+def _drop_capital(norm: str, terms: dict[str, None]) -> None:
+    """"the Norwegian capital" names a city the country word already stands for (its aliases include
+    the capital, :mod:`rag.text.places`): "capital" is then no key term a sentence must contain. Kept
+    when the question is about little else ("What is the Tajik capital?" asks for it)."""
+    m = _COUNTRY_CAPITAL.search(norm)
+    cap = stem("capital")
+    if m and cap in terms and place_aliases(stem(m.group(1).lower())) and len(terms) >= 4:
+        del terms[cap]
 
 
 _AUXILIARIES = frozenset("is are was were am do does did has have had can could will would shall should must may "
