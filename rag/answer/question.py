@@ -148,7 +148,7 @@ _COUNTRY_CAPITAL = re.compile(r"\b([a-z]+) capital\b", re.I)
 def _drop_capital(norm: str, terms: dict[str, None]) -> None:
     """"the Norwegian capital" names a city the country word already stands for (its aliases include
     the capital, :mod:`rag.text.places`): "capital" is then no key term a sentence must contain. Kept
-    when the question is about little else ("What is the Tajik capital?" asks for it)."""
+    when the question is about little else ("What is the Kenyan capital?" asks for it)."""
     m = _COUNTRY_CAPITAL.search(norm)
     cap = stem("capital")
     if m and cap in terms and place_aliases(stem(m.group(1).lower())) and len(terms) >= 4:
