@@ -74,3 +74,21 @@ def test_two_articles_giving_different_counts_are_shown_as_differing(lists_assis
 def test_a_list_of_names_from_two_articles_is_not_called_a_disagreement(lists_assistant):
     answer = lists_assistant.ask("Which unions called the strikes?")
     assert answer.verdict is None and not answer.text.startswith("The articles differ")
+
+
+def test_the_questions_own_acronym_written_out_is_not_an_answer(tmp_path):
+    # "Nordic Grain Council (NGC)" is the question's "NGC" spelled out: it does not say who founded it
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "council.txt").write_text(
+        "Grain\n\nThe Nordic Grain Council (NGC), founded in 1998, sets quality rules for barley. "
+        "Anna Berg has chaired the Nordic Grain Council since May. Its members meet twice a year.\n", encoding="utf-8")
+    a = rag.Assistant(corpus_dir=tmp_path / "docs", home=tmp_path / "home")
+    a.index()
+    try:
+        founded = a.ask("Who founded the NGC?")
+        assert founded.abstained, founded.text
+        chair = a.ask("Who chairs the Nordic Grain Council?")
+        assert not chair.abstained and "Anna Berg" in chair.citations[0].quote, chair.text
+    finally:
+        a.close()
+    assert answer_values("The Nordic Grain Council (NGC) was founded in 1998.", "person", {"found", "ngc"}) == []

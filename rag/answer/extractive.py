@@ -14,7 +14,7 @@ from rag.answer.candidates import Candidate, CandidateScorer
 from rag.answer.citations import cite
 from rag.answer.conditions import same_name, split_conditions
 from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
-from rag.answer.question import Question, analyze, answer_values
+from rag.answer.question import Question, analyze, answer_values, who_predicate
 from rag.answer.reader import ReaderModel
 from rag.records import (
     Answer,
@@ -30,6 +30,7 @@ from rag.records import (
     with_marks,
 )
 from rag.text.names import CaseStats
+from rag.text.lexicon import variants
 from rag.text.sentences import continues
 from rag.text.normalize import content_terms, normalize
 
@@ -87,13 +88,20 @@ class ExtractiveAnswerer:
             if decision != "rules":
                 cands.sort(key=lambda c: -c.confidence)
         if decision in ("rules", "rank") or not cands:
-            best = None
+            best, verb, said = None, None, []
             if cands:
                 pool = [c for c in cands if c.entities_ok] or cands
                 pool = [c for c in pool if c.grounded] or pool
                 typed = [c for c in pool if c.typed] if q.needs_value else pool
-                best = (typed or pool)[0]
+                verb = who_predicate(q.text) if q.type == "person" else None
+                said = [c for c in typed if self._says(c, verb)] if verb else typed
+                best = (said or typed or pool)[0]
             reason = self._abstain_reason(q, best, context_used)
+            if reason is None and verb and not said and any(self._says(c, verb) for c in cands):
+                # the retrieved sentences that say the question's verb name no one: the named ones are
+                # about something else ("Who founded it?" against "X chairs it"); a verb no sentence
+                # has may be a paraphrase, and is left to the other checks
+                reason = f"the sentences that say who {q.text.split()[1].strip('?').lower()} name no one"
             low = self.policy.reader_floor if floor else 0.0
             if reason is None and best is not None and self.reader is not None and best.confidence < low:
                 reason = f"the learned reader gives the best sentence only {best.confidence:.2f} (under {low:.2f})"
@@ -125,6 +133,14 @@ class ExtractiveAnswerer:
                 return f"no passage gives {who}'s words on this"
             return "no sentence ties " + " and ".join(repr(e) for e in q.entities) + " to an answer"
         return None
+
+    @staticmethod
+    def _says(c: Candidate, verb: str) -> bool:
+        """Whether the candidate's sentence (or the one before, when it continues it) has ``verb``."""
+        terms = set(content_terms(c.span.clean))
+        if c.index > 0 and continues(c.passage.sentences[c.index - 1].text, c.span.text):
+            terms |= set(content_terms(c.passage.sentences[c.index - 1].clean))
+        return bool(terms & ({verb} | variants(verb)))
 
     def _abstain_reason(self, q: Question, best: Candidate | None, context_used: bool = False) -> str | None:
         if best is None:

@@ -28,7 +28,7 @@ from rag.text.vocabulary import (
     number_words,
 )
 
-__all__ = ["Question", "analyze", "answer_values", "type_strength", "polar_claim", "ANSWER_TYPES", "NAMED_KINDS"]
+__all__ = ["Question", "analyze", "answer_values", "who_predicate", "type_strength", "polar_claim", "ANSWER_TYPES", "NAMED_KINDS"]
 
 ANSWER_TYPES = ("person", "date", "number", "place", "name", "statement", "reason", "other")
 
@@ -194,6 +194,8 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
     the answerer); without it, the sentence's own lower-case words are the evidence.
     """
     norm = normalize(sentence)
+    if qtype in ("person", "place", "name"):
+        norm = _without_spelled_out(norm, exclude)
     if qtype == "number":
         found = [m.group(0).strip().rstrip(".,") for m in _NUMBER.finditer(norm)]
         return [v for v in found if v and not (len(v) == 4 and _DATE.fullmatch(v))]  # a year is not a count
@@ -221,6 +223,22 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
         terms = {stem(w) for w in words(norm)}
         return ["speech"] if terms & _SPEECH or '"' in norm else []
     return ["any"]
+
+
+def _without_spelled_out(norm: str, exclude: set[str] | frozenset[str]) -> str:
+    """The sentence less any name whose initials spell one of the question's words: "Nordic Grain
+    Council (NGC)" is the question's own "NGC" written out, not an answer to "Who founded the NGC?"."""
+    acronyms = {t for t in exclude if 2 <= len(t) <= 8 and t.isalpha()}
+    if not acronyms:
+        return norm
+    for m in _CAPS.finditer(norm):
+        caps = [w for w in m.group(0).split() if w[:1].isupper()]
+        for i in range(len(caps)):
+            for j in range(i + 2, len(caps) + 1):
+                if "".join(w[0] for w in caps[i:j]).lower() in acronyms:
+                    run = re.compile(r"\s+(?:\S+\s+)*?".join(re.escape(w) for w in (caps[i], caps[j - 1])))
+                    norm = run.sub(lambda x: " " * len(x.group(0)), norm, count=1)
+    return norm
 
 
 def _org_names(norm: str, exclude: set[str] | frozenset[str], ordinary: Ordinary) -> list[str]:
@@ -259,6 +277,18 @@ _NEEDS_NAME = re.compile(r"\bwho\s+(?:leads?|led|heads?|headed|chairs?|chaired|r
 _WHO_IS_THE = re.compile(r"\bwho\s+(?:is|was)\s+the\s+((?:[\w'’\-]+\s+){0,4}[\w'’\-]+)", re.I)
 #: Offices that nameparser's titles lack ("who is the head of ..." wants a person).
 _OFFICES = frozenset("head chair chairman chairwoman chairperson spokesperson spokesman spokeswoman".split())
+
+
+_WHO_VERB = re.compile(r"^\s*who\s+(?:(?:[a-z]+ly|first|also|then|later|once|still|ever|last)\s+)*([a-z]+)\b", re.I)
+
+
+def who_predicate(question: str) -> str | None:
+    """The stemmed verb a "who <verb> …?" question asks about ("Who first founded the league?" →
+    "found"); None for "Who is/did/was …" and for other questions."""
+    m = _WHO_VERB.match(question)
+    if not m or m.group(1).lower() in _AUXILIARIES or m.group(1).lower() in STOPWORDS:
+        return None
+    return stem(m.group(1).lower())
 
 
 def _wants_person(question: str) -> bool:
