@@ -252,3 +252,36 @@ def test_corrupted_vector_store_gives_one_line_and_rebuild_works(small):
     proc = core_run_cli("index", "--rebuild", "--corpus", str(corpus), "--home", str(home))
     assert proc.returncode == 0, proc.stderr
     core_check_index(corpus, home)
+
+@pytest.mark.slow
+def test_ctrl_c_stops_indexing_in_one_line_and_the_next_run_resumes(tmp_path):
+    """Ctrl-C while the model runs beside the indexer: one line, exit 130, the groups stored so far
+    are kept, and the next run embeds only the files that were not stored."""
+    import signal
+    import threading
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(240):
+        body = " ".join(f"Depot {i} loaded {i * 7 + k} crates of barley for the river ferry on day {k}." for k in range(12))
+        core_write(corpus / f"f{i:03d}.txt", f"Log {i}\n\n{body}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")} | {"RAG_PROGRESS": "1"}
+    proc = subprocess.Popen([str(RAG_BIN), "index", "--corpus", str(corpus), "--home", str(tmp_path / "home")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    err: list[str] = []
+    reader = threading.Thread(target=lambda: err.extend(iter(lambda: proc.stderr.read(64), "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 120
+    while "80/240" not in "".join(err) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(60) == 130, "".join(err)
+    reader.join(10)
+    text = "".join(err)
+    assert "Traceback" not in text and text.rstrip().endswith("interrupted"), text[-500:]
+    again = core_run_cli("index", "--corpus", str(corpus), "--home", str(tmp_path / "home"))
+    assert again.returncode == 0, again.stderr
+    added = int(again.stdout.split(" added")[0].rsplit(" ", 1)[-1])
+    assert 0 < added < 240, again.stdout  # some files were stored before Ctrl-C and are not redone
+    assert "240 documents" in again.stdout, again.stdout

@@ -61,8 +61,19 @@ def test_every_vector_write_is_split_at_chromas_batch_limit(core_index_copy, mon
 
 
 def _fail_on_bad_file(monkeypatch, stage: str) -> None:
-    """Make storing (Chroma refuses the write) or splitting (punkt times out) fail for bad.txt only."""
-    if stage == "stored":
+    """Make storing (Chroma refuses the write), embedding (the model fails, on its own thread) or
+    splitting (punkt times out) fail for bad.txt only."""
+    if stage == "embedded":
+        from rag.index.embedder import MiniLMEmbedding
+        real_embed = MiniLMEmbedding.embed_passages
+
+        def fail_model(self, items):
+            if any("will not be embedded" in text for text, _ in items):
+                raise RuntimeError("ONNX Runtime: bad allocation")
+            return real_embed(self, items)
+
+        monkeypatch.setattr(MiniLMEmbedding, "embed_passages", fail_model)
+    elif stage == "stored":
         real_upsert = vectors_module.ChromaVectors.upsert
 
         def refuse(self, name, ids, vectors, metadatas):
@@ -84,6 +95,7 @@ def _fail_on_bad_file(monkeypatch, stage: str) -> None:
 
 
 @pytest.mark.parametrize("stage, reason", [("stored", "could not be indexed (RuntimeError: Batch size"),
+                                           ("embedded", "could not be indexed (RuntimeError: ONNX Runtime"),
                                            ("split", "could not be split into sentences (TimeoutError")])
 def test_a_file_that_cannot_be_stored_or_split_is_skipped_and_the_rest_is_indexed(core_index_copy, monkeypatch,
                                                                                    stage, reason):

@@ -7,7 +7,8 @@ readers, in any process) loads ``Snapshot``s of its last committed state.
 from rag.index.embedder import Embedder, MiniLMEmbedding, NumpyEmbedding
 from rag.index.home import IndexHome
 from rag.index.server import ChromaServer
-from rag.index.indexer import Indexer, IndexReport, Progress
+from rag.index.indexer import Indexer
+from rag.index.report import IndexReport, Progress
 from rag.index.snapshot import Snapshot
 from rag.index.sqlite import DocRecord, Records
 from rag.index.store import IndexStore

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from rag.index.bm25 import fingerprint_of
 from rag.index.bm25_store import drop_temporary, update_bm25
 from rag.index.embedder import FIRST_MODEL_NAME, check_embedder
 from rag.index.home import RECORDS, IndexHome
+from rag.index.report import IndexReport, Progress
 from rag.index.sqlite import DocRecord, Records
 from rag.index.server import ChromaServer
 from rag.index.vectors import ChromaVectors, vectors_for
@@ -28,46 +29,9 @@ from rag.ingest.chunk import PIPELINE_VERSION, Chunker, sentence_spans
 from rag.ingest.corpus import read_document, scan_corpus, source_of
 from rag.records import Document, Passage, SkippedFile
 
-__all__ = ["IndexReport", "Indexer", "Progress"]
+__all__ = ["Indexer"]
 
 log = logging.getLogger("rag.index")
-
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    """What one indexing run did, for the CLI's summary line and the page's status."""
-
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    unchanged: int = 0
-    skipped: tuple[SkippedFile, ...] = ()
-    repaired: tuple[str, ...] = ()
-    documents: int = 0
-    passages: int = 0
-    embedded: int = 0
-    seconds: float = 0.0
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    set_aside: str | None = None
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.repaired)
-
-    def summary(self) -> str:
-        parts = [f"{self.documents} documents, {self.passages} passages indexed"]
-        if self.changed:
-            parts.append(f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed"
-                         + (f", {len(self.repaired)} repaired" if self.repaired else ""))
-        else:
-            parts.append("nothing changed")
-        parts.append(f"{self.embedded} texts embedded in {self.seconds:.1f} s")
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped")
-        return "; ".join(parts)
-
 
 #: A group of files is stored together (one embedding pass, one Chroma write, one commit) once it
 #: holds this many texts or ``batch_files`` files: measured on 300 small files, one Chroma upsert
@@ -85,6 +49,15 @@ class _Item:
     rec: DocRecord | None
     passages: list[Passage]
     texts: int
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A group whose new vectors the model is computing while the indexer goes on."""
+
+    group: list[_Item]
+    stored: dict[str, tuple[np.ndarray, np.ndarray]]  # vectors the records already had
+    fresh: "Future[tuple[dict[str, tuple[np.ndarray, np.ndarray]], int]]"
 
 
 @dataclass
@@ -233,16 +206,24 @@ class Indexer:
             self._delete_vectors(records, vectors, [source], known)
             records.remove_document(source)
         group: list[_Item] = []
-        for n, path in enumerate(files, start=len(removed)):
-            if progress:
-                progress(n, total, source_of(path, corpus_dir))
-            item = self._prepare(run, corpus_dir, path)
-            if item is not None:
-                group.append(item)
-            if len(group) >= self.batch_files or sum(i.texts for i in group) >= GROUP_TEXTS:
-                self._flush(run, group)
-                group = []
-        self._flush(run, group)
+        pending: _Pending | None = None
+        # the model computes one group's vectors while this thread reads and splits the next files and
+        # writes the group before (ONNX Runtime releases the GIL); every write stays on this thread
+        with ThreadPoolExecutor(1, thread_name_prefix="rag-embed") as model:
+            try:
+                for n, path in enumerate(files, start=len(removed)):
+                    if progress:
+                        progress(n, total, source_of(path, corpus_dir))
+                    item = self._prepare(run, corpus_dir, path)
+                    if item is not None:
+                        group.append(item)
+                    if len(group) >= self.batch_files or sum(i.texts for i in group) >= GROUP_TEXTS:
+                        pending, group = self._rotate(run, model, pending, group), []
+                pending = self._rotate(run, model, pending, group)
+                self._rotate(run, model, pending, [])
+            except BaseException:
+                model.shutdown(wait=False, cancel_futures=True)
+                raise
         if progress:
             progress(total, total, "done")
         records.forget_skips(present)
@@ -301,12 +282,34 @@ class Indexer:
             return None
         return _Item(doc, st, rec, passages, sum(1 + len(p.sentences) for p in passages))
 
-    def _flush(self, run: _Run, group: list["_Item"]) -> None:
+    def _rotate(self, run: _Run, model: ThreadPoolExecutor, pending: _Pending | None,
+                group: list["_Item"]) -> _Pending | None:
+        """Hand ``group`` to the model, then store the group it computed before; the new pending one."""
+        started = None
+        if group:
+            passages = [p for item in group for p in item.passages]
+            stored = run.records.stored_vectors([p.id for p in passages])
+            todo = [p for p in passages if p.id not in stored]
+            started = _Pending(group, stored, model.submit(self._model_vectors, todo))
+        if pending is not None:
+            try:
+                fresh, texts = pending.fresh.result()
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception:  # noqa: BLE001 - find the file at fault the slow way, one by one
+                for item in pending.group:
+                    self._flush(run, [item])
+            else:
+                run.embedded += texts
+                self._flush(run, pending.group, pending.stored | fresh)
+        return started
+
+    def _flush(self, run: _Run, group: list["_Item"], vecs: dict | None = None) -> None:
         """Store a group of files; should that fail, store them one by one to find the file at fault."""
         if not group:
             return
         try:
-            self._store(run, group)
+            self._store(run, group, vecs)
         except (KeyboardInterrupt, SystemExit, IndexCorruptError):
             raise  # a damaged index is not a file's fault: stop, say so
         except Exception as exc:  # noqa: BLE001 - one file must not stop the folder
@@ -323,14 +326,14 @@ class Indexer:
         for item in group:
             (run.updated if item.rec is not None else run.added).append(item.doc.source)
 
-    def _store(self, run: _Run, group: list["_Item"]) -> None:
+    def _store(self, run: _Run, group: list["_Item"], vecs: dict | None = None) -> None:
         """One embedding pass, one Chroma write per collection and one SQLite commit for the group.
 
         The files being replaced are marked dirty first and clean only in that commit, so a run killed
         anywhere in between redoes them; a new file's stray vectors are found by its source.
         """
         passages = [p for item in group for p in item.passages]
-        vecs = self._embed(run, passages)
+        vecs = self._embed(run, passages) if vecs is None else vecs
         sources = [item.doc.source for item in group]
         keep = {p.id for p in passages} | {f"{p.id}:{i}" for p in passages for i in range(len(p.sentences))}
         self._delete_vectors(run.records, run.vectors, sources, run.known, keep)
@@ -371,23 +374,26 @@ class Indexer:
         else the passage and each sentence are embedded as texts of their own.
         """
         out = run.records.stored_vectors([p.id for p in passages])
-        todo = [p for p in passages if p.id not in out]
+        fresh, texts = self._model_vectors([p for p in passages if p.id not in out])
+        run.embedded += texts
+        return out | fresh
+
+    def _model_vectors(self, todo: list[Passage]) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], int]:
+        """The model's vectors of these passages and their sentences, and how many texts it read (no
+        records touched: this may run on the model's thread)."""
         if not todo:
-            return out
+            return {}, 0
         late = getattr(self.embedder, "embed_passages", None)
         if late is not None:
-            run.embedded += len(todo)
-            for p, pair in zip(todo, late([(p.clean, sentence_spans(p)) for p in todo])):
-                out[p.id] = pair
-            return out
+            return {p.id: pair for p, pair in zip(todo, late([(p.clean, sentence_spans(p)) for p in todo]))}, len(todo)
         texts = [t for p in todo for t in (p.clean, *(s.clean for s in p.sentences))]
         fresh = iter(self.embedder.embed_many(texts))
-        run.embedded += len(texts)
+        out = {}
         for p in todo:
             pv = next(fresh)
             sv = np.vstack([next(fresh) for _ in p.sentences]) if p.sentences else np.zeros((0, len(pv)), np.float32)
             out[p.id] = (pv, sv)
-        return out
+        return out, len(texts)
 
     @staticmethod
     def _write_vectors(vectors: ChromaVectors, passages: list[Passage],
