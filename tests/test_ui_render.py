@@ -157,3 +157,7 @@ def test_page_says_what_was_searched_for_and_how_confident_the_reader_is():
     plain = Answer(question="q", text="The corpus does not say.", abstained=True)
     assert "searched for" not in render.answer_html(plain, _text_of)
     assert "confidence" not in render.answer_html(plain, _text_of)
+    # under an abstention the number is the closest (unshown) sentence's, and says so
+    refused = Answer(question="q", text="The corpus does not say.", abstained=True, confidence=0.64)
+    shown = _visible(render.answer_html(refused, _text_of))
+    assert "closest sentence: confidence 0.64" in shown

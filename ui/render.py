@@ -136,10 +136,14 @@ def _linked_text(text: str, spans: dict[int, Span]) -> str:
     return "".join(out)
 
 
-def confidence_label(confidence: float | None) -> str:
+def confidence_label(confidence: float | None, abstained: bool = False) -> str:
     """The reader's probability that the shown sentence answers ("confidence 0.83"); docs/eval.md has
-    the reliability curve saying how often answers of each confidence were right."""
-    return "" if confidence is None else f"confidence {confidence:.2f}"
+    the reliability curve saying how often answers of each confidence were right. Under "The corpus
+    does not say." it is the closest sentence's, which was not shown: the label says so, so that
+    "confidence 0.64" is not read as confidence in the abstention."""
+    if confidence is None:
+        return ""
+    return f"closest sentence: confidence {confidence:.2f}" if abstained else f"confidence {confidence:.2f}"
 
 
 def _meta_html(answer: Any) -> str:
@@ -148,7 +152,7 @@ def _meta_html(answer: Any) -> str:
     searched = getattr(answer, "searched_for", None)
     if searched:
         parts.append(f'<span class="rag-searched">searched for “{_esc(searched)}”</span>')
-    label = confidence_label(getattr(answer, "confidence", None))
+    label = confidence_label(getattr(answer, "confidence", None), bool(getattr(answer, "abstained", False)))
     if label:
         parts.append(f'<span class="rag-confidence">{_esc(label)}</span>')
     return f'<p class="rag-meta">{" · ".join(parts)}</p>' if parts else ""
