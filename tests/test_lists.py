@@ -6,6 +6,8 @@ with a sentence that only talks about "groups"."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 import rag
@@ -76,19 +78,37 @@ def test_a_list_of_names_from_two_articles_is_not_called_a_disagreement(lists_as
     assert answer.verdict is None and not answer.text.startswith("The articles differ")
 
 
-def test_the_questions_own_acronym_written_out_is_not_an_answer(tmp_path):
-    # "Nordic Grain Council (NGC)" is the question's "NGC" spelled out: it does not say who founded it
+@contextmanager
+def _one_file(tmp_path, text: str):
+    """An assistant over a folder holding one article with ``text``."""
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "council.txt").write_text(
-        "Grain\n\nThe Nordic Grain Council (NGC), founded in 1998, sets quality rules for barley. "
-        "Anna Berg has chaired the Nordic Grain Council since May. Its members meet twice a year.\n", encoding="utf-8")
+    (tmp_path / "docs" / "article.txt").write_text(text + "\n", encoding="utf-8")
     a = rag.Assistant(corpus_dir=tmp_path / "docs", home=tmp_path / "home")
     a.index()
     try:
+        yield a
+    finally:
+        a.close()
+
+
+def test_the_questions_own_acronym_written_out_is_not_an_answer(tmp_path):
+    # "Nordic Grain Council (NGC)" is the question's "NGC" spelled out: it does not say who founded it
+    with _one_file(tmp_path, "Grain\n\nThe Nordic Grain Council (NGC), founded in 1998, sets quality rules for "
+                   "barley. Anna Berg has chaired the Nordic Grain Council since May. Its members meet twice a year.") as a:
         founded = a.ask("Who founded the NGC?")
         assert founded.abstained, founded.text
         chair = a.ask("Who chairs the Nordic Grain Council?")
         assert not chair.abstained and "Anna Berg" in chair.citations[0].quote, chair.text
-    finally:
-        a.close()
     assert answer_values("The Nordic Grain Council (NGC) was founded in 1998.", "person", {"found", "ngc"}) == []
+
+
+def test_an_acronym_the_documents_spell_out_is_read_as_they_write_it(tmp_path):
+    # the documents never write "WWII" or "NGC": the question is read as "World War II", "Nordic Grain Council"
+    with _one_file(tmp_path, "Mill\n\nAfter World War II the old mill was rebuilt as a grain store. The Nordic "
+                   "Grain Council fixed the barley quota at 4,200 tonnes. Farmers protested the quota in spring.") as a:
+        after = a.ask("What was the old mill rebuilt as after WWII?")
+        assert not after.abstained and "grain store" in after.text, after.text
+        quota = a.ask("What barley quota did the NGC fix?")
+        assert not quota.abstained and "4,200 tonnes" in quota.text, quota.text
+        other = a.ask("What did the IMF say about the barley quota?")  # no run spells "IMF"
+        assert other.abstained, other.text

@@ -14,7 +14,7 @@ from rag.answer.candidates import Candidate, CandidateScorer
 from rag.answer.citations import cite
 from rag.answer.conditions import same_name, split_conditions
 from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
-from rag.answer.question import Question, analyze, answer_values, who_predicate
+from rag.answer.question import Question, analyze, answer_values, spell_out, who_predicate
 from rag.answer.reader import ReaderModel
 from rag.records import (
     Answer,
@@ -220,6 +220,10 @@ class ExtractiveAnswerer:
         if joint is not None:
             return joint
         q = analyze(question)
+        unknown = self.scorer.unknown_names(q)
+        if unknown:  # "WWII" where the passages say "World War II": read the question as they write it
+            spelled = spell_out(q.text, unknown, [h.passage.text for h in hits])
+            q = analyze(spelled) if spelled != q.text else q
         context_terms = [t for t in content_terms(context) if t not in q.terms] if context else []
         cands = self.scorer.candidates(q, hits, context_terms, self.policy.weights)
         cands, best, reason = self._decide(q, cands, bool(context_terms))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from rag.answer.policy import TypeStrength
 from rag.text.names import Ordinary, ordinary_in, person_names
@@ -28,7 +29,7 @@ from rag.text.vocabulary import (
     number_words,
 )
 
-__all__ = ["Question", "analyze", "answer_values", "who_predicate", "type_strength", "polar_claim", "ANSWER_TYPES", "NAMED_KINDS"]
+__all__ = ["Question", "analyze", "answer_values", "who_predicate", "spell_out", "type_strength", "polar_claim", "ANSWER_TYPES", "NAMED_KINDS"]
 
 ANSWER_TYPES = ("person", "date", "number", "place", "name", "statement", "reason", "other")
 
@@ -223,6 +224,50 @@ def answer_values(sentence: str, qtype: str, exclude: set[str] | frozenset[str] 
         terms = {stem(w) for w in words(norm)}
         return ["speech"] if terms & _SPEECH or '"' in norm else []
     return ["any"]
+
+
+_ACRONYM = re.compile(r"^([A-Z]{2,6})(?:['’]s)?$")
+_NUMERAL = re.compile(r"(?<=[A-Z]{2})(?:I{1,3}|IV|V|[0-9])$")
+_ROMAN = re.compile(r"[IVX]+")  # "II" of "World War II" is a numeral, not a word starting with I
+_NAME_RUN = re.compile(r"[A-Z][\w\-]*(?:\s+(?:(?:of|and|for|the|on)\s+)?[A-Z0-9][\w\-]*)+")
+
+
+def _spellings(letters: str, numeral: str, texts: Sequence[str]) -> dict[str, int]:
+    """Capitalised runs of the texts whose initials are ``letters`` (then the word ``numeral``)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for run in _NAME_RUN.finditer(text):
+            tokens = run.group(0).split()
+            at = [k for k, w in enumerate(tokens) if w[:1].isupper() or w[:1].isdigit()]
+            caps = [tokens[k] for k in at]
+            for i in range(len(caps)):
+                end = i + len(letters)
+                if len(caps[i:end]) == len(letters) and not any(_ROMAN.fullmatch(w) for w in caps[i:end]) and \
+                        "".join(w[0] for w in caps[i:end]).lower() == letters.lower() and \
+                        caps[end:end + 1] == ([numeral] if numeral else []):
+                    last = at[end if numeral else end - 1]
+                    full = " ".join(tokens[at[i]:last + 1]).strip(",.;:")
+                    counts[full] = counts.get(full, 0) + 1
+    return counts
+
+
+def spell_out(question: str, names: Sequence[str], texts: Sequence[str]) -> str:
+    """The question with each acronym among ``names`` (names the corpus never writes) replaced by the
+    name the passages spell it as: "WWII" → "World War II", "SP's" → "Scottish Parliament's" (the
+    most frequent capitalised run whose initials, and closing numeral, spell it)."""
+    for name in names:
+        m = _ACRONYM.match(name)
+        if not m:
+            continue
+        acronym = m.group(1)
+        counts = _spellings(acronym, "", texts)
+        num = _NUMERAL.search(acronym)
+        if not counts and num:
+            counts = _spellings(acronym[: num.start()], num.group(0), texts)
+        if counts:
+            full = max(counts, key=lambda k: (counts[k], k))
+            question = re.sub(rf"\b{re.escape(acronym)}\b", full, question, count=1)
+    return question
 
 
 def _without_spelled_out(norm: str, exclude: set[str] | frozenset[str]) -> str:
