@@ -51,8 +51,14 @@ def places_assistant(tmp_path_factory):
     a.close()
 
 
-def test_a_question_naming_the_capital_is_answered_from_the_sentence_naming_the_country(places_assistant):
-    answer = places_assistant.ask("How much did Oslo pledge to the flood fund?")
+@pytest.mark.parametrize("question", [
+    "How much did Oslo pledge to the flood fund?",
+    # "the Norwegian capital" is Oslo, i.e. Norway's government: "capital" is no word a sentence must
+    # contain (the corpus never uses it; the assistant abstained on this before)
+    "How much did the Norwegian capital pledge to the flood fund?",
+])
+def test_a_question_naming_the_capital_is_answered_from_the_sentence_naming_the_country(places_assistant, question):
+    answer = places_assistant.ask(question)
     assert not answer.abstained, answer.text
     assert answer.citations[0].quote == "Norway pledged 40 million dollars to the fund, the largest single gift."
 
@@ -66,14 +72,6 @@ def test_a_question_naming_the_people_is_answered_from_the_sentence_naming_the_c
 def test_another_countrys_capital_does_not_match(places_assistant):
     answer = places_assistant.ask("How much did Stockholm pledge to the flood fund?")
     assert answer.abstained, answer.text
-
-
-def test_the_countrys_capital_in_other_words_is_the_capital_named(places_assistant):
-    # "the Norwegian capital" is Oslo, i.e. Norway's government: "capital" is no word a sentence must
-    # contain (the corpus never uses it; the assistant abstained on this before)
-    answer = places_assistant.ask("How much did the Norwegian capital pledge to the flood fund?")
-    assert not answer.abstained, answer.text
-    assert answer.citations[0].quote == "Norway pledged 40 million dollars to the fund, the largest single gift."
 
 
 def test_asking_for_the_capital_itself_still_needs_a_sentence_that_says_it(places_assistant):

@@ -88,16 +88,17 @@ class ExtractiveAnswerer:
             if decision != "rules":
                 cands.sort(key=lambda c: -c.confidence)
         if decision in ("rules", "rank") or not cands:
-            best, verb, said = None, None, []
+            best, verb, said, verb_forms = None, None, [], set()
             if cands:
                 pool = [c for c in cands if c.entities_ok] or cands
                 pool = [c for c in pool if c.grounded] or pool
                 typed = [c for c in pool if c.typed] if q.needs_value else pool
                 verb = who_predicate(q.text) if q.type == "person" else None
-                said = [c for c in typed if self._says(c, verb)] if verb else typed
+                verb_forms = {verb} | variants(verb) if verb else set()
+                said = [c for c in typed if self._says(c, verb_forms)] if verb else typed
                 best = (said or typed or pool)[0]
             reason = self._abstain_reason(q, best, context_used)
-            if reason is None and verb and not said and any(self._says(c, verb) for c in cands):
+            if reason is None and verb and not said and any(self._says(c, verb_forms) for c in cands):
                 # the retrieved sentences that say the question's verb name no one: the named ones are
                 # about something else ("Who founded it?" against "X chairs it"); a verb no sentence
                 # has may be a paraphrase, and is left to the other checks
@@ -135,12 +136,13 @@ class ExtractiveAnswerer:
         return None
 
     @staticmethod
-    def _says(c: Candidate, verb: str) -> bool:
-        """Whether the candidate's sentence (or the one before, when it continues it) has ``verb``."""
+    def _says(c: Candidate, verb_forms: set[str]) -> bool:
+        """Whether the candidate's sentence (or the one before, when it continues it) has one of the
+        verb's stemmed forms (the verb and its thesaurus variants, looked up once per question)."""
         terms = set(content_terms(c.span.clean))
         if c.index > 0 and continues(c.passage.sentences[c.index - 1].text, c.span.text):
             terms |= set(content_terms(c.passage.sentences[c.index - 1].clean))
-        return bool(terms & ({verb} | variants(verb)))
+        return bool(terms & verb_forms)
 
     def _abstain_reason(self, q: Question, best: Candidate | None, context_used: bool = False) -> str | None:
         if best is None:
