@@ -50,6 +50,20 @@ def test_a_question_for_named_organisations_is_told_apart(question, kind):
     assert analyze(question).type == kind
 
 
+@pytest.mark.parametrize("question, kind", [
+    ("What did the minister say about the quota?", "statement"),
+    ("what did the minister say about the quota", "statement"),
+    ("WHAT DID THE MINISTER SAY ABOUT THE QUOTA?", "statement"),
+    ("What did the report state about the quota?", "statement"),
+    ("Which book by Edward Said describes the port?", "other"),  # a name, not "said"
+    ("What was the state religion of the kingdom?", "other"),  # the noun "state"
+])
+def test_a_question_for_someones_words_is_told_from_one_that_only_contains_the_word(question, kind):
+    # a "statement" question abstains unless a passage reports that speaker's words: the noun "state"
+    # and the name "Said" must not make "no passage gives Edward's words" the answer
+    assert analyze(question).type == kind
+
+
 def test_names_in_a_sentence_are_the_organisations_not_places_titles_or_the_questions_words():
     sentence = ("Officials in Norway, including Foreign Minister Anna Berg, named ISIS, the Harbour League "
                 "and the Union as threats.")

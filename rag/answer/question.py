@@ -68,8 +68,11 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "Which militant groups …", "What company …": named organisations, one or a list of them
     ("name", re.compile(r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|do|does|did|has|have|had|the|a|an|can|could|"
                         r"will|would|of)\b)[a-z\-]+\s+){0,2}(?:" + "|".join(NAMED_KINDS) + r")\b", re.I)),
-    ("statement", re.compile(r"\b(?:say|said|says|tell|told|state|stated|claim|claimed|warn|warned|think|"
-                             r"view|stance|remarks?|comment(?:ed)?|tweet(?:ed)?)\b", re.I)),
+    # lower-case only, so a name is not a verb ("Edward Said"); "state" only as a verb ("state that"),
+    # the noun ("In what state …", "the state religion") asks for something else
+    ("statement", re.compile(r"\b(?:say|said|says|tell|told|state(?= that\b)|stated|claim|claimed|warn|warned|"
+                             r"think|view|stance|remarks?|comment(?:ed)?|tweet(?:ed)?)\b|"
+                             r"\b(?:did|does|do)\s+(?:[\w'’]+\s+){1,4}state\b")),
     ("reason", re.compile(r"\bwhy\b|\bwhat (?:caused|led to|is the reason)\b", re.I)),
 )
 _CALENDAR_WORDS = frozenset(MONTHS) | WEEKDAYS
@@ -122,8 +125,9 @@ def analyze(text: str) -> Question:
     norm = normalize(text)
     qtype = "other"
     lead = _LEAD_WH.search(norm)
+    cased = norm.lower() if norm.isupper() else norm  # "WHAT DID X SAY": no case to tell names by
     for name, pattern in _TYPE_PATTERNS:
-        m = pattern.search(norm)
+        m = pattern.search(cased)
         if m and not (lead and lead.start() < m.start() and _BARE_WH.fullmatch(m.group(0))):
             qtype = name  # a bare "when/who/where" after "What …" is a conjunction, not the question word
             break
