@@ -116,3 +116,18 @@ def test_a_sentence_past_the_models_window_is_embedded_on_its_own():
     assert 0.5 < _cos(sentences[0], model.embed(first)) < 0.999  # inside it: pooled from the run
     assert np.allclose(np.linalg.norm(sentences, axis=1), 1.0, atol=1e-5)
     assert _cos(passage, model.embed(text)) > 0.999
+
+
+def test_many_texts_run_on_every_core_at_once_and_come_back_in_order():
+    model = rag.MiniLMEmbedding()
+    texts = [f"Ferry {i} leaves pier {i % 7} at {i % 12} o'clock" + " with cargo" * (i % 9) for i in range(70)]
+    runtime = model.runtime
+    assert len(list(runtime._batches(list(range(len(texts))), runtime.tokenizer.encode_batch(texts)))) > 2
+    many = model.embed_many(texts)  # several batches, run at once on the one-thread session
+    for text, vec in zip(texts, many):
+        assert _cos(vec, model.embed(text)) > 0.9999, text
+    items = [(t, [(0, t.index(" at"))]) for t in texts]
+    together = model.embed_passages(items)
+    for item, (pv, sv) in zip(items, together):
+        [(alone_pv, alone_sv)] = model.embed_passages([item])
+        assert _cos(pv, alone_pv) > 0.9999 and _cos(sv[0], alone_sv[0]) > 0.9999

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Protocol, runtime_checkable
@@ -34,7 +35,11 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 MAX_WORD_PIECES = 256
 DIMENSION = 384
 _BATCH = 16  # texts per run when indexing ...
-_BATCH_TOKENS = 2048  # ... and at most this many word pieces per run (measured: 66 -> 93 texts/s)
+#: ... and at most this many word pieces per run. Measured on 2 cores, two one-thread runs at once
+#: (2026-12-06): SQuAD's 646 paragraphs 15.0 s at 512 (peak RSS 569 MB), 15.8 s at 1,024 (707 MB),
+#: 16.9 s at 2,048 (988 MB; one two-thread run at a time there: 18.3 s, 616 MB); 1,713 of its
+#: sentences 235/s at 512 against 193/s before.
+_BATCH_TOKENS = 512
 
 
 def model_file() -> Path:
@@ -70,22 +75,42 @@ class _Runtime:
     _instance: "_Runtime | None" = None
 
     def __init__(self, threads: int) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        model = _verified(model_file(), MODEL_SHA256)
+        self.model = _verified(model_file(), MODEL_SHA256)
         tok = _verified(DATA_DIR / "minilm-tokenizer.json", TOKENIZER_SHA256)
         self.tokenizer = Tokenizer.from_file(str(tok))
         self.tokenizer.enable_truncation(max_length=MAX_WORD_PIECES)
         self.tokenizer.no_padding()
+        self.threads = threads
+        self.session = self._session(threads)  # one question: every core on one run
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.run_lock = threading.Lock()
+        self._batch_lock = threading.Lock()
+        self._batch_session: Any = None  # many texts: one run per core at once (made when first needed)
+
+    def _session(self, threads: int):
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
-        self.inputs = {i.name for i in self.session.get_inputs()}
-        self.run_lock = threading.Lock()
+        return ort.InferenceSession(str(self.model), sess_options=options, providers=["CPUExecutionProvider"])
+
+    @property
+    def batch_session(self):
+        """A one-thread session that ``threads`` workers run at once, each on its own batch.
+
+        Measured on 2 cores (400 SQuAD paragraphs): 10.7 s against 11.5 s for one two-thread run at a
+        time, and 10.8 s against 12.3 s while another thread takes a quarter of a core — a two-thread
+        run waits for its slower half, so the indexer's own work stalled both cores (docs/scale.md).
+        """
+        with self._batch_lock:
+            if self._batch_session is None:
+                self._batch_session = self._session(1)
+            return self._batch_session
 
     @classmethod
     def get(cls, threads: int) -> "_Runtime":
@@ -114,11 +139,13 @@ class _Runtime:
             return out
         encs = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
-        for chunk in self._batches(order, encs):
-            hidden, mask = self._run([encs[j] for j in chunk])
+
+        def pool(chunk: list[int], hidden: np.ndarray, mask: np.ndarray) -> None:
             pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             out[chunk] = pooled
+
+        self._each_batch(order, encs, pool)
         return out
 
     def encode_passages(self, items: list[tuple[str, list[tuple[int, int]]]]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -134,12 +161,11 @@ class _Runtime:
         encs = self.tokenizer.encode_batch([text for text, _ in items])
         order = sorted(range(len(items)), key=lambda i: len(encs[i].ids))
         alone: list[tuple[int, int, str]] = []  # (item, sentence, text) cut off by the window
-        for chunk in self._batches(order, encs):
-            hidden, mask = self._run([encs[j] for j in chunk])
+
+        def pool(chunk: list[int], hidden: np.ndarray, mask: np.ndarray) -> None:
             for row, j in enumerate(chunk):
                 n = int(mask[row].sum())
                 states = hidden[row, :n]
-                pooled = states.mean(axis=0)
                 text, spans = items[j]
                 sv = np.zeros((len(spans), DIMENSION), dtype=np.float32)
                 offsets = np.asarray(encs[j].offsets, dtype=np.int64).reshape(-1, 2)[:n]
@@ -151,7 +177,9 @@ class _Runtime:
                         alone.append((j, k, text[a:b]))
                         continue
                     sv[k] = states[inside].mean(axis=0)
-                out[j] = (pooled, sv)
+                out[j] = (states.mean(axis=0), sv)
+
+        self._each_batch(order, encs, pool)
         for (j, k, _), vec in zip(alone, self.encode_many([t for _, _, t in alone]) if alone else []):
             out[j][1][k] = vec
         done = []
@@ -170,7 +198,22 @@ class _Runtime:
             yield order[i:i + take]
             i += take
 
-    def _run(self, encodings) -> tuple[np.ndarray, np.ndarray]:
+    def _each_batch(self, order: list[int], encs, pool) -> None:
+        """``pool(chunk, token states, mask)`` for every batch, ``threads`` batches at a time."""
+        chunks = list(self._batches(order, encs))
+        if self.threads == 1 or len(chunks) == 1:
+            for chunk in chunks:
+                pool(chunk, *self._run([encs[j] for j in chunk]))
+            return
+        session = self.batch_session
+
+        def one(chunk: list[int]) -> None:
+            pool(chunk, *self._run([encs[j] for j in chunk], session))
+
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="rag-model") as workers:
+            list(workers.map(one, chunks))  # re-raises a worker's error here
+
+    def _run(self, encodings, session=None) -> tuple[np.ndarray, np.ndarray]:
         """Token states (batch, width, 384) and the attention mask of one padded run."""
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
@@ -181,6 +224,8 @@ class _Runtime:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
+        if session is not None:
+            return session.run(None, feeds)[0], mask  # the batch session: one thread each, run at once
         with self.run_lock:
             return self.session.run(None, feeds)[0], mask
 
