@@ -57,7 +57,7 @@ class Settings:
     #: How long the question that noticed a change waits for its re-index (others never wait).
     index_wait_seconds: float = 2.0
     #: Changed files stored together (one embedding pass, one vector write, one commit); see BENCHMARKS.md.
-    index_batch_files: int = 64
+    index_batch_files: int = 256
     #: The learned reader's model: "default" (rag/data/reader.json, scripts/train_reader.py), a path, or
     #: "none" (no model: no confidence, and only the hand rules can decide).
     reader: str = "default"

@@ -12,6 +12,7 @@ import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +21,13 @@ from rag.errors import CorpusError, IndexCorruptError, RagError
 from rag.index.bm25 import fingerprint_of
 from rag.index.bm25_store import drop_temporary, update_bm25
 from rag.index.embedder import FIRST_MODEL_NAME, check_embedder
+from rag.index.feeding import FIRST_GROUP_SHARE, GROUP_TEXTS, model_vectors, warm_up
 from rag.index.home import RECORDS, IndexHome
 from rag.index.report import IndexReport, Progress
 from rag.index.sqlite import DocRecord, Records
 from rag.index.server import ChromaServer
 from rag.index.vectors import ChromaVectors, vectors_for
-from rag.ingest.chunk import PIPELINE_VERSION, Chunker, sentence_spans
+from rag.ingest.chunk import PIPELINE_VERSION, Chunker
 from rag.ingest.corpus import read_document, scan_corpus, source_of
 from rag.records import Document, Passage, SkippedFile
 
@@ -33,11 +35,6 @@ __all__ = ["Indexer"]
 
 log = logging.getLogger("rag.index")
 
-#: A group of files is stored together (one embedding pass, one Chroma write, one commit) once it
-#: holds this many texts or ``batch_files`` files: measured on 300 small files, one Chroma upsert
-#: costs ~20 ms whatever its size and one ONNX run ~24 ms, so per-file writes spent 19 of 24 s on
-#: fixed costs (BENCHMARKS.md).
-GROUP_TEXTS = 512
 
 
 @dataclass(frozen=True)
@@ -211,14 +208,18 @@ class Indexer:
         # writes the group before (ONNX Runtime releases the GIL); every write stays on this thread
         with ThreadPoolExecutor(1, thread_name_prefix="rag-embed") as model:
             try:
+                share = FIRST_GROUP_SHARE
                 for n, path in enumerate(files, start=len(removed)):
                     if progress:
                         progress(n, total, source_of(path, corpus_dir))
                     item = self._prepare(run, corpus_dir, path)
                     if item is not None:
+                        if not group and pending is None:
+                            model.submit(partial(warm_up, self.embedder))  # the model loads while the first group is read
                         group.append(item)
-                    if len(group) >= self.batch_files or sum(i.texts for i in group) >= GROUP_TEXTS:
+                    if len(group) * share >= self.batch_files or sum(i.texts for i in group) * share >= GROUP_TEXTS:
                         pending, group = self._rotate(run, model, pending, group), []
+                        share = max(1, share // 2)
                 pending = self._rotate(run, model, pending, group)
                 self._rotate(run, model, pending, [])
             except BaseException:
@@ -290,7 +291,7 @@ class Indexer:
             passages = [p for item in group for p in item.passages]
             stored = run.records.stored_vectors([p.id for p in passages])
             todo = [p for p in passages if p.id not in stored]
-            started = _Pending(group, stored, model.submit(self._model_vectors, todo))
+            started = _Pending(group, stored, model.submit(model_vectors, self.embedder, todo))
         if pending is not None:
             try:
                 fresh, texts = pending.fresh.result()
@@ -374,26 +375,9 @@ class Indexer:
         else the passage and each sentence are embedded as texts of their own.
         """
         out = run.records.stored_vectors([p.id for p in passages])
-        fresh, texts = self._model_vectors([p for p in passages if p.id not in out])
+        fresh, texts = model_vectors(self.embedder, [p for p in passages if p.id not in out])
         run.embedded += texts
         return out | fresh
-
-    def _model_vectors(self, todo: list[Passage]) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], int]:
-        """The model's vectors of these passages and their sentences, and how many texts it read (no
-        records touched: this may run on the model's thread)."""
-        if not todo:
-            return {}, 0
-        late = getattr(self.embedder, "embed_passages", None)
-        if late is not None:
-            return {p.id: pair for p, pair in zip(todo, late([(p.clean, sentence_spans(p)) for p in todo]))}, len(todo)
-        texts = [t for p in todo for t in (p.clean, *(s.clean for s in p.sentences))]
-        fresh = iter(self.embedder.embed_many(texts))
-        out = {}
-        for p in todo:
-            pv = next(fresh)
-            sv = np.vstack([next(fresh) for _ in p.sentences]) if p.sentences else np.zeros((0, len(pv)), np.float32)
-            out[p.id] = (pv, sv)
-        return out, len(texts)
 
     @staticmethod
     def _write_vectors(vectors: ChromaVectors, passages: list[Passage],
