@@ -50,7 +50,16 @@ def test_hashed_rows_are_labelled_in_the_table():
     lines = out.splitlines()
     assert "embedded (hashed vectors)" in lines[2] and "1,003" in lines[2]
     assert "LlamaIndex VectorStoreIndex (retrieval only)" in lines[3] and "hashed" not in lines[3]
-    assert lines[3].count("n/a") == 2
+    assert lines[3].count("n/a") == 3  # no re-index figures, and no raw-embedder share, for LlamaIndex
+
+
+def test_a_real_row_shows_its_share_of_the_raw_embedder():
+    row = {"size": 1000, "mode": "embedded", "vectors": "real", "passages": 1003, "index_s": 20.0,
+           "passages_per_s": 50.2, "raw_per_s": 54.0, "of_raw": 50.2 / 54.0, "unchanged_s": 0.1, "one_file_s": 0.5,
+           "p50_ms": 20.0, "p95_ms": 40.0, "peak_rss_mb": 400.0, "disk_mb": 12.0}
+    lines = table([row, {**row, "vectors": "hashed", "raw_per_s": None, "of_raw": None}]).splitlines()
+    assert "of the raw embedder" in lines[0]
+    assert "| 93% |" in lines[2] and "93%" not in lines[3] and lines[3].count("n/a") == 1
 
 
 @pytest.mark.slow
