@@ -164,3 +164,33 @@ def test_answers_given_only_as_text_are_split_at_their_citation_marks(tmp_path, 
              if not a["abstained"] else a for a in good]
     _, report, _ = run_eval(tmp_path, "text-lies", lying)
     assert report["summary"]["citation_recall"] < 0.3
+
+
+def test_the_gold_run_times_warm_questions_only():
+    """The first question of a process loads the answering state; that load is not one question's latency."""
+    import time
+    from eval.corpus_eval import run_assistant
+    from eval.gold import GoldQuestion
+    from rag import Answer
+
+    class ColdFirst:
+        def __init__(self):
+            self.loaded = False
+
+        def index(self):
+            return None
+
+        def ask(self, question):
+            if not self.loaded:
+                time.sleep(0.5)  # what loading the index and reader costs the first question
+                self.loaded = True
+            return Answer(question=question, text="The corpus does not say.", abstained=True)
+
+        def retrieve(self, question, k):
+            return []
+
+    qs = [GoldQuestion(id=f"q{i}", kind="factoid", question=f"Question {i}?", history=(), gold_sources=(),
+                       gold_facts=(), gold_spans=(), answerable=False) for i in range(3)]
+    runs = run_assistant(ColdFirst(), qs, progress=False)
+    assert [r.question.id for r in runs] == ["q0", "q1", "q2"]
+    assert max(r.latency_ms for r in runs) < 250
