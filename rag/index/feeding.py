@@ -20,9 +20,10 @@ log = logging.getLogger("rag.index")
 #: A group of files is stored together (one embedding pass, one Chroma write, one commit) once it
 #: holds this many texts or ``batch_files`` files: measured on 300 small files, one Chroma upsert
 #: costs ~20 ms whatever its size and one ONNX run ~24 ms, so per-file writes spent 19 of 24 s on
-#: fixed costs (BENCHMARKS.md). Larger groups batch the model better (length-sorted within the
-#: group): SQuAD's 890 passages in groups of 80 took 11 % longer than in one call, in groups of 320
-#: 5 % (docs/scale.md).
+#: fixed costs (BENCHMARKS.md). The sizes were chosen when a model run took up to 2,048 word pieces:
+#: SQuAD's 890 passages in groups of 80 took 11 % longer than in one call, in groups of 320 5 %.
+#: With today's 512-piece runs the group size barely matters (2026-12-06, two runs each: 19.2 and
+#: 19.5 s at 256 files / 2,048 texts, 19.0 and 20.1 s at 64 / 512 without the growing first group).
 GROUP_TEXTS = 2048
 #: The first group is this many times smaller, and each next one twice the last, up to the limits
 #: above: the model starts after a few files instead of after the first full group.
