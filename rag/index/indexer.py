@@ -36,7 +36,6 @@ __all__ = ["Indexer"]
 log = logging.getLogger("rag.index")
 
 
-
 @dataclass(frozen=True)
 class _Item:
     """A changed file, read and split, waiting to be stored with its group."""
@@ -215,7 +214,8 @@ class Indexer:
                     item = self._prepare(run, corpus_dir, path)
                     if item is not None:
                         if not group and pending is None:
-                            model.submit(partial(warm_up, self.embedder))  # the model loads while the first group is read
+                            # the model loads while the first group is read
+                            model.submit(partial(warm_up, self.embedder))
                         group.append(item)
                     if len(group) * share >= self.batch_files or sum(i.texts for i in group) * share >= GROUP_TEXTS:
                         pending, group = self._rotate(run, model, pending, group), []
@@ -369,11 +369,8 @@ class Indexer:
                 vectors.delete_ids(name, gone)
 
     def _embed(self, run: _Run, passages: list[Passage]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """passage id -> (passage vector, sentence vectors); an identical passage's are reused.
-
-        One model run per passage when the embedder can pool sentences from it (``embed_passages``),
-        else the passage and each sentence are embedded as texts of their own.
-        """
+        """passage id -> (passage vector, sentence vectors); an identical passage's are reused
+        (the rest: :func:`rag.index.feeding.model_vectors`)."""
         out = run.records.stored_vectors([p.id for p in passages])
         fresh, texts = model_vectors(self.embedder, [p for p in passages if p.id not in out])
         run.embedded += texts
