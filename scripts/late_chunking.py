@@ -26,7 +26,7 @@ import numpy as np
 import rag
 from rag.index.embedder import FIRST_MODEL_NAME
 from rag.retrieve import HybridRetriever
-from sentence_top_n import recall  # scripts/: paragraph R@1, R@5 and ms per question
+from big_index_recall import recall  # scripts/: paragraph R@1, R@5 and ms per question
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -127,18 +127,15 @@ def core_check_index(corpus: Path, home: Path) -> dict:
         passages = store.passages()
         ids = [p.id for p in passages]
         assert len(ids) == len(set(ids)), "duplicate passage ids in SQLite"
-        assert store.vector_ids("passages") == set(ids), "Chroma passages differ from SQLite"
-        assert store.vector_count("passages") == len(ids)
-        want_s = {f"{p.id}:{i}" for p in passages for i in range(len(p.sentences))}
-        assert store.vector_ids("sentences") == want_s, "Chroma sentences differ from SQLite"
-        assert store.vector_count("sentences") == len(want_s)
+        assert store.vector_ids() == set(ids), "Chroma passages differ from SQLite"
+        assert store.vector_count() == len(ids)
         by_id = {p.id: p for p in passages}
-        for pid, m in store.vector_metadatas("passages", ids).items():
+        for pid, m in store.vector_metadatas(ids).items():
             p = by_id[pid]
             assert (m["source"], m["start"], m["end"]) == (p.source, p.start, p.end)
         loaded = store.records().load()
         assert loaded.passage_vectors.shape == (len(passages), 384)
-        assert loaded.sentence_vectors.shape == (len(want_s), 384)
+        assert loaded.sentence_vectors.shape == (sum(len(p.sentences) for p in passages), 384)
 
         files, _ = scan_corpus(corpus)
         chunker = Chunker(rag.Settings().max_passage_tokens)

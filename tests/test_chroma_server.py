@@ -23,6 +23,7 @@ import pytest
 
 import rag
 from rag.index.vectors import ChromaVectors
+from rag.retrieve import HybridRetriever
 
 pytestmark = pytest.mark.enable_socket
 CHROMA_BIN = Path(sys.executable).parent / "chroma"
@@ -86,10 +87,10 @@ def _corpus(root: Path) -> Path:
     return corpus
 
 
-def _server_ids(url: str, gen: str, name: str) -> set[str]:
+def _server_ids(url: str, gen: str) -> set[str]:
     vectors = ChromaVectors(server=rag.ChromaServer.parse(url), prefix=f"{gen}-")
     try:
-        return vectors.ids(name)
+        return vectors.ids()
     finally:
         vectors.close()
 
@@ -108,7 +109,7 @@ def test_index_ask_and_reindex_keep_the_vectors_on_the_server(chroma_url, tmp_pa
     gen = assistant.store.home.current()
     assert not (gen / "chroma").exists(), "server mode must not write an embedded Chroma directory"
     passages = {p.id for p in assistant.store.passages()}
-    assert _server_ids(chroma_url, gen.name, "passages") == passages
+    assert _server_ids(chroma_url, gen.name) == passages
 
     snap = assistant.store.load(exact_limit=0)  # the path of a big index: the server's HNSW ranks passages
     assert snap.vectors is not None and snap.vectors.server is not None
@@ -118,8 +119,12 @@ def test_index_ask_and_reindex_keep_the_vectors_on_the_server(chroma_url, tmp_pa
     exact = assistant.store.load().passage_matrix @ query
     assert int(np.argmax(via_server)) == int(np.argmax(exact))
     assert float(via_server.max()) == pytest.approx(float(exact.max()), abs=1e-3)
-    best = snap.best_sentence_scores(query, top_n=4)
-    assert int(np.argmax(best)) == int(np.argmax(assistant.store.load().best_sentence_scores(query, 1)))
+    retriever = HybridRetriever(assistant.embedder, dense_top_n=2)  # sentences read from the records
+    mine = retriever.retrieve(snap, "terminal cost", k=3)
+    exact_hits = {h.passage.id: h for h in retriever.retrieve(assistant.store.load(), "terminal cost", k=3)}
+    assert mine[0].passage.id == next(iter(exact_hits))
+    for hit in mine:  # outside the candidates the ranking is coarse, but every sentence score is exact
+        assert hit.sentence_scores == pytest.approx(exact_hits[hit.passage.id].sentence_scores, abs=1e-3)
 
     answer = assistant.ask("How much did the container terminal cost?")
     assert not answer.abstained and "410 million euros" in answer.text
@@ -129,11 +134,11 @@ def test_index_ask_and_reindex_keep_the_vectors_on_the_server(chroma_url, tmp_pa
     (corpus / "farms.txt").unlink()
     report = assistant.index()
     assert report.updated == ("rail.txt",) and report.removed == ("farms.txt",)
-    assert _server_ids(chroma_url, gen.name, "passages") == {p.id for p in assistant.store.passages()}
+    assert _server_ids(chroma_url, gen.name) == {p.id for p in assistant.store.passages()}
     vectors = ChromaVectors(server=rag.ChromaServer.parse(chroma_url), prefix=f"{gen.name}-")
-    sources = {m["source"] for m in vectors.metadatas("sentences", list(vectors.ids("sentences"))).values()}
+    sources = {m["source"] for m in vectors.metadatas(list(vectors.ids())).values()}
     vectors.close()
-    assert sources == {"harbour.txt", "rail.txt"}, "a removed file's sentence vectors leave the server"
+    assert sources == {"harbour.txt", "rail.txt"}, "a removed file's vectors leave the server"
     answer = assistant.ask("How many kilometres did the engineers bore?")
     assert "31 kilometres" in answer.text
     _check(answer, corpus)
@@ -145,10 +150,10 @@ def test_writes_above_the_servers_batch_limit_are_split(chroma_url):
         n = vectors.batch_size() + 700
         ids = [f"id{i}" for i in range(n)]
         data = np.random.default_rng(0).random((n, 8), dtype=np.float32)
-        vectors.upsert("passages", ids, data, [{"source": f"f{i % 3}.txt"} for i in range(n)])
-        assert vectors.count("passages") == n
-        vectors.delete_sources("passages", ["f0.txt", "f1.txt", "f2.txt"])
-        assert vectors.count("passages") == 0
+        vectors.upsert(ids, data, [{"source": f"f{i % 3}.txt"} for i in range(n)])
+        assert vectors.count() == n
+        vectors.delete_sources(["f0.txt", "f1.txt", "f2.txt"])
+        assert vectors.count() == 0
     finally:
         vectors.drop()
         vectors.close()

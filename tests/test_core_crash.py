@@ -196,7 +196,7 @@ def test_sigkill_at_any_moment_then_reindex_is_consistent(tmp_path):
         passages = store.passages()
         picked = [p for p in passages if p.source in edited] + random.Random(7).sample(passages, 12)
         sample = list({p.id: p for p in picked}.values())
-        vecs = store.embeddings("passages", [p.id for p in sample])
+        vecs = store.embeddings([p.id for p in sample])
         embedder = rag.MiniLMEmbedding()
         for p in sample:
             assert float(np.dot(vecs[p.id], embedder.embed(p.clean))) > 0.999, (p.source, p.id)

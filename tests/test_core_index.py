@@ -101,7 +101,7 @@ def test_deleted_file_loses_its_passages(core_index_copy):
     assert report.removed == (A["001"],) and report.embedded == 0 and report.documents == 4
     assert A["001"] not in {d.source for d in a.documents()}
     assert not gone & {p.id for p in a.store.passages()}
-    assert not gone & a.store.vector_ids("passages")
+    assert not gone & a.store.vector_ids()
     # Crocus City Hall is only in 001
     answer = a.ask("How many people were killed in the Crocus City Hall attack?")
     assert answer.abstained
@@ -188,10 +188,9 @@ def test_a_committed_file_is_replaced_by_its_ids_without_scanning_the_collection
     idx = core_index_copy
     scans, deleted = [], []
     real, real_ids = ChromaVectors.delete_sources, ChromaVectors.delete_ids
-    monkeypatch.setattr(ChromaVectors, "delete_sources", lambda self, name, sources: (scans.append(list(sources)),
-                                                                                      real(self, name, sources)))
-    monkeypatch.setattr(ChromaVectors, "delete_ids", lambda self, name, ids: (deleted.extend(ids),
-                                                                              real_ids(self, name, ids)))
+    monkeypatch.setattr(ChromaVectors, "delete_sources", lambda self, sources: (scans.append(list(sources)),
+                                                                                real(self, sources)))
+    monkeypatch.setattr(ChromaVectors, "delete_ids", lambda self, ids: (deleted.extend(ids), real_ids(self, ids)))
     before = {p.id for p in idx.assistant().store.passages() if p.source == A["003"]}
     path = idx.corpus / A["003"]
     path.write_text(path.read_text(encoding="utf-8").replace("established in 2002", "established in 1992"),
@@ -202,8 +201,8 @@ def test_a_committed_file_is_replaced_by_its_ids_without_scanning_the_collection
     assert report.updated == (A["003"],) and report.removed == (A["000"],)
     assert scans == []
     after = {p.id for p in a.store.passages() if p.source == A["003"]}
-    changed = {i for i in deleted if i.split(":")[0] in before}
-    assert changed and {i.split(":")[0] for i in changed} == before - after, \
+    changed = {i for i in deleted if i in before}
+    assert changed and changed == before - after, \
         "only the changed paragraph's vectors are deleted; the unchanged ones are rewritten in place"
     a.store.close()
     core_check_index(idx.corpus, idx.home)
@@ -222,23 +221,20 @@ def test_vectors_a_stopped_run_wrote_for_a_new_file_are_found_by_source(core_ind
     records.mark_dirty_many([new])  # what the stopped run did before writing its vectors
     vectors = vectors_for(core_records(idx.home).parent, records.get_meta("vectors"), None)
     stray = np.ones((2, 384), np.float32) / np.sqrt(384)
-    vectors.upsert("passages", ["stray-a", "stray-b"], stray, [{"source": new, "start": 0, "end": 1, "ord": 0,
-                                                               "boilerplate": 0}] * 2)
-    vectors.upsert("sentences", ["stray-a:0"], stray[:1], [{"source": new, "passage_id": "stray-a", "start": 0,
-                                                           "end": 1}])
+    vectors.upsert(["stray-a", "stray-b"], stray, [{"source": new, "start": 0, "end": 1, "ord": 0, "boilerplate": 0}] * 2)
     vectors.close()
     records.close()
     (idx.corpus / new).write_text("Port Report\n\nThe port of Aktau handled 41 tankers in June.\n", encoding="utf-8")
     a = idx.assistant()
     assert a.index().added == (new,)
     a.store.close()
-    core_check_index(idx.corpus, idx.home)  # no stray left in either collection
+    core_check_index(idx.corpus, idx.home)  # no stray left in the collection
     assert Records(core_records(idx.home)).in_flight() == set()
 
 
 def test_a_big_index_keeps_its_vectors_out_of_memory_and_ranks_the_same(core_index_copy):
-    """Above the exact limit the vectors stay in Chroma: HNSW ranks passages and sentences, the hits'
-    sentence scores come from the records, and the top passages match the exact in-memory scan."""
+    """Above the exact limit the vectors stay on disk: HNSW ranks passages, the sentences of the
+    passages HNSW and BM25 rank highest come from the records, and the hits match the exact scan."""
     import numpy as np
 
     from rag.retrieve import HybridRetriever
@@ -248,30 +244,29 @@ def test_a_big_index_keeps_its_vectors_out_of_memory_and_ranks_the_same(core_ind
     big = a.store.load(exact_limit=0)
     assert exact.in_memory and not big.in_memory
     assert big.passage_matrix.size == 0 and big.sentence_matrix.size == 0, "no vector may be held in RAM"
-    retriever = HybridRetriever(a.embedder, dense_top_n=len(big), sentence_top_n=big.sentence_count)
-    for question in ("When was the CSTO established?", "How many people were killed in the concert hall?",
-                     "what did the foreign minister say about terrorists"):
-        want = retriever.retrieve(exact, question, k=5)
-        got = retriever.retrieve(big, question, k=5)
-        assert [h.passage.id for h in got] == [h.passage.id for h in want]
-        for g, w in zip(got, want):
-            assert len(g.sentence_scores) == len(g.passage.sentences)
-            np.testing.assert_allclose(g.sentence_scores, w.sentence_scores, atol=1e-3)
-            assert g.score == pytest.approx(w.score, abs=1e-3)
-    # HNSW over the n nearest sentences: the passages they belong to get their exact best score, the
-    # others the n-th sentence's score (the lowest returned) even when that sentence is not its
-    # passage's best; never a higher one
+    for retriever in (HybridRetriever(a.embedder, dense_top_n=len(big)), HybridRetriever(a.embedder, dense_top_n=4)):
+        for question in ("When was the CSTO established?", "How many people were killed in the concert hall?",
+                         "what did the foreign minister say about terrorists"):
+            want = retriever.retrieve(exact, question, k=5)
+            got = retriever.retrieve(big, question, k=5)
+            assert got[0].passage.id == want[0].passage.id
+            if retriever.dense_top_n == len(big):  # every passage a candidate: the exact scores
+                assert [h.passage.id for h in got] == [h.passage.id for h in want]
+                for g, w in zip(got, want):
+                    np.testing.assert_allclose(g.sentence_scores, w.sentence_scores, atol=1e-3)
+                    assert g.score == pytest.approx(w.score, abs=1e-3)
+            for g in got:  # a hit outside the candidates still gets its sentences' real scores
+                assert len(g.sentence_scores) == len(g.passage.sentences)
+                np.testing.assert_allclose(g.sentence_scores, exact.sentence_scores(
+                    [exact.by_id[g.passage.id]], a.embedder.embed(question))[0], atol=1e-3)
+    # the candidates get their exact best sentence, every other passage the lowest best found
     qvec = a.embedder.embed("When was the CSTO established?")
-    sims = exact.sentence_matrix @ qvec
-    owner = np.repeat(np.arange(len(exact)), [len(p.sentences) for p in exact.passages])
-    order = np.argsort(-sims)
-    n = next(n for n in range(2, len(order)) if owner[order[n - 1]] in set(owner[order[:n - 1]].tolist()))
-    best = big.best_sentence_scores(qvec, n)
-    found = set(owner[order[:n]].tolist())
-    full = exact.best_sentence_scores(qvec, 1)
+    full = exact.sentence_evidence(qvec)[0]
+    best, sims = big.sentence_evidence(qvec, [0, 3, 7])
+    assert sorted(sims) == [0, 3, 7]
+    floor = min(float(full[i]) for i in (0, 3, 7))
     for i in range(len(exact)):
-        assert float(best[i]) == pytest.approx(float(full[i] if i in found else sims[order[n - 1]]), abs=1e-3)
-    assert HybridRetriever(a.embedder, sentence_top_n=3).retrieve(big, "When was the CSTO established?", k=1)
+        assert float(best[i]) == pytest.approx(float(full[i]) if i in (0, 3, 7) else floor, abs=1e-3)
     a.store.close()
 
 
@@ -307,3 +302,37 @@ def test_corpus_word_counts_read_in_chunks_equal_those_of_each_passage(core_assi
     for chunk in (1, 3, 2000):
         counts, cases = corpus_words(passages, chunk=chunk)
         assert counts == want_counts and cases.lower == want_cases.lower
+
+
+def test_the_sentence_collection_an_older_index_kept_goes_on_the_next_change(core_index_copy):
+    """Sentence vectors are in the records only; an index made before keeps a second collection of
+    ~5 vectors per passage on disk until a run that writes deletes it."""
+    import numpy as np
+
+    from rag.index.sqlite import Records
+    from rag.index.vectors import vectors_for
+
+    idx = core_index_copy
+    records = Records(core_records(idx.home))
+    vectors = vectors_for(core_records(idx.home).parent, records.get_meta("vectors"), None)
+    old = vectors.client().get_or_create_collection("sentences", embedding_function=None)
+    old.upsert(ids=["x:0"], embeddings=np.ones((1, 384), np.float32), metadatas=[{"source": A["003"]}])
+    vectors.close()
+    records.close()
+
+    def names() -> set[str]:
+        v = vectors_for(core_records(idx.home).parent, "embedded", None)
+        try:
+            return {getattr(c, "name", c) for c in v.client().list_collections()}
+        finally:
+            v.close()
+
+    a = idx.assistant()
+    a.index()
+    assert "sentences" in names(), "a run with nothing changed writes nothing"
+    path = idx.corpus / A["003"]
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new closing line.\n", encoding="utf-8")
+    assert a.index().updated == (A["003"],)
+    a.store.close()
+    assert names() == {"passages"}
+    core_check_index(idx.corpus, idx.home)

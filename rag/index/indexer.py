@@ -228,6 +228,8 @@ class Indexer:
         if progress:
             progress(total, total, "done")
         records.forget_skips(present)
+        if removed or run.added or run.updated:
+            vectors.drop_legacy()
         ids = records.passage_ids()
         update_bm25(target / "bm25", fingerprint_of(ids), ids, records.passages_with_ids)
         records.set_meta("last_indexed", str(time.time()))
@@ -328,7 +330,8 @@ class Indexer:
             (run.updated if item.rec is not None else run.added).append(item.doc.source)
 
     def _store(self, run: _Run, group: list["_Item"], vecs: dict | None = None) -> None:
-        """One embedding pass, one Chroma write per collection and one SQLite commit for the group.
+        """One embedding pass, one Chroma write and one SQLite commit for the group (the sentence vectors
+        are in the records only).
 
         The files being replaced are marked dirty first and clean only in that commit, so a run killed
         anywhere in between redoes them; a new file's stray vectors are found by its source.
@@ -336,7 +339,7 @@ class Indexer:
         passages = [p for item in group for p in item.passages]
         vecs = self._embed(run, passages) if vecs is None else vecs
         sources = [item.doc.source for item in group]
-        keep = {p.id for p in passages} | {f"{p.id}:{i}" for p in passages for i in range(len(p.sentences))}
+        keep = {p.id for p in passages}
         self._delete_vectors(run.records, run.vectors, sources, run.known, keep)
         self._write_vectors(run.vectors, passages, vecs)
         now = time.time()
@@ -360,13 +363,11 @@ class Indexer:
         suspect |= {s for s in sources if s in known and not known[s].sha256}
         records.mark_dirty_many(sources)
         by_source = [s for s in sources if s in suspect]
-        passage_ids, sentence_ids = records.vector_ids([s for s in sources if s not in suspect])
-        for name, ids in (("passages", passage_ids), ("sentences", sentence_ids)):
-            if by_source:
-                vectors.delete_sources(name, by_source)
-            gone = [i for i in ids if i not in keep]
-            if gone:
-                vectors.delete_ids(name, gone)
+        if by_source:
+            vectors.delete_sources(by_source)
+        gone = [i for i in records.vector_ids([s for s in sources if s not in suspect]) if i not in keep]
+        if gone:
+            vectors.delete_ids(gone)
 
     def _embed(self, run: _Run, passages: list[Passage]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """passage id -> (passage vector, sentence vectors); an identical passage's are reused
@@ -381,14 +382,6 @@ class Indexer:
                        vecs: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
         if not passages:
             return
-        vectors.upsert("passages", [p.id for p in passages], np.vstack([vecs[p.id][0] for p in passages]),
+        vectors.upsert([p.id for p in passages], np.vstack([vecs[p.id][0] for p in passages]),
                        [{"source": p.source, "start": p.start, "end": p.end, "ord": p.ord,
                          "boilerplate": int(p.boilerplate)} for p in passages])
-        ids, metas = [], []
-        for p in passages:
-            for i, s in enumerate(p.sentences):
-                ids.append(f"{p.id}:{i}")
-                metas.append({"source": p.source, "passage_id": p.id, "start": s.start, "end": s.end})
-        rows = [vecs[p.id][1] for p in passages if len(p.sentences)]
-        if ids:
-            vectors.upsert("sentences", ids, np.vstack(rows), metas)

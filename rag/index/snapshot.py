@@ -5,9 +5,9 @@ to one generation; an answer uses one snapshot from start to end, so its quotes 
 of a file. A new snapshot replaces the old one as a whole.
 
 Up to ``EXACT_LIMIT`` passages the vectors are held in memory and scored exactly. Above it they stay
-in the vector store: Chroma's HNSW index ranks passages and sentences, and the few retrieved
-passages' sentence vectors are read from the records (a big index does not hold ~500,000 sentence
-vectors in RAM; BENCHMARKS.md, "A big index keeps its vectors in Chroma").
+on disk: Chroma's HNSW index ranks the passages, and the sentence vectors of the candidate passages
+(those HNSW and BM25 ranked highest) are read from the records — a big index does not hold ~500,000
+sentence vectors in RAM (BENCHMARKS.md, "A big index keeps its vectors in Chroma").
 """
 
 from __future__ import annotations
@@ -76,19 +76,28 @@ class Snapshot:
         """
         if self.in_memory:
             return self.passage_matrix @ query_vec
-        return self._spread(self.vectors.query("passages", query_vec, top_n), len(self.passages))
+        return self._spread(self.vectors.query(query_vec, top_n), len(self.passages))
 
-    def best_sentence_scores(self, query_vec: np.ndarray, top_n: int) -> np.ndarray:
-        """Each passage's best sentence cosine similarity (HNSW over the ``top_n`` nearest sentences
-        when the vectors are not in memory; the rest get the lowest score it returned)."""
-        if not len(self.passages):
-            return np.zeros(0, np.float32)
+    def sentence_evidence(self, query_vec: np.ndarray, candidates: Sequence[int] = ()
+                          ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """Each passage's best sentence cosine similarity, and the sentence similarities computed on the way.
+
+        In memory every sentence is scored (and the dict is empty: :meth:`sentence_scores` is a
+        slice). Otherwise only the ``candidates`` (passage positions) are, from their stored vectors,
+        and every other passage gets the lowest best found.
+        """
+        n = len(self.passages)
         if self.in_memory:
-            if not len(self.sentence_matrix):
-                return np.zeros(len(self.passages), np.float32)
-            return np.maximum.reduceat(self.sentence_matrix @ query_vec, self.sentence_starts)
-        found = self.vectors.query("sentences", query_vec, top_n)
-        return self._spread([(sid.rsplit(":", 1)[0], cos) for sid, cos in found], len(self.passages))
+            if not n or not len(self.sentence_matrix):
+                return np.zeros(n, np.float32), {}
+            return np.maximum.reduceat(self.sentence_matrix @ query_vec, self.sentence_starts), {}
+        sims = dict(zip(candidates, self.sentence_scores(candidates, query_vec)))
+        best = np.full(n, np.nan, np.float32)
+        for i, s in sims.items():
+            if len(s):
+                best[i] = s.max()
+        floor = np.float32(np.nanmin(best)) if np.isfinite(best).any() else np.float32(0.0)
+        return np.where(np.isnan(best), floor, best), sims
 
     def sentence_scores(self, indices: Sequence[int], query_vec: np.ndarray) -> list[np.ndarray]:
         """Dense similarity of every sentence of these passages (by position) to the query."""

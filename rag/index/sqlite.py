@@ -295,17 +295,15 @@ class Records:
     def _set_in_flight(db: sqlite3.Connection, sources: set[str]) -> None:
         db.execute("INSERT OR REPLACE INTO meta VALUES('in_flight', ?)", (json.dumps(sorted(sources)),))
 
-    def vector_ids(self, sources: Sequence[str]) -> tuple[list[str], list[str]]:
-        """The passage and sentence vector ids these files' records hold."""
-        passages, sentences = [], []
+    def vector_ids(self, sources: Sequence[str]) -> list[str]:
+        """The ids of the passage vectors these files' records hold (in the vector store too)."""
+        out: list[str] = []
         sources = list(sources)
         for i in range(0, len(sources), 500):
             chunk = sources[i:i + 500]
-            query = f"SELECT id, json_array_length(sentences) FROM passages WHERE source IN ({','.join('?' * len(chunk))})"
-            for pid, n in self.db().execute(query, chunk):
-                passages.append(pid)
-                sentences.extend(f"{pid}:{k}" for k in range(n))
-        return passages, sentences
+            query = f"SELECT id FROM passages WHERE source IN ({','.join('?' * len(chunk))})"
+            out.extend(pid for (pid,) in self.db().execute(query, chunk))
+        return out
 
     def write_documents(self, docs: Sequence[tuple[DocRecord, str, Sequence[Passage],
                                                    Sequence[tuple[np.ndarray, np.ndarray]]]]) -> None:

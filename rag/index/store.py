@@ -131,17 +131,17 @@ class IndexStore:
             raise IndexCorruptError(f"no vector store readable in {self.path}")
         return vectors
 
-    def vector_ids(self, name: str) -> set[str]:
-        return self._chroma().ids(name)
+    def vector_ids(self) -> set[str]:
+        return self._chroma().ids()
 
-    def vector_count(self, name: str) -> int:
-        return self._chroma().count(name)
+    def vector_count(self) -> int:
+        return self._chroma().count()
 
-    def vector_metadatas(self, name: str, ids) -> dict[str, dict]:
-        return self._chroma().metadatas(name, ids)
+    def vector_metadatas(self, ids) -> dict[str, dict]:
+        return self._chroma().metadatas(ids)
 
-    def embeddings(self, name: str, ids) -> dict:
-        return self._chroma().embeddings(name, ids)
+    def embeddings(self, ids) -> dict:
+        return self._chroma().embeddings(ids)
 
     def close(self) -> None:
         with self._lock:

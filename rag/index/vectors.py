@@ -1,4 +1,8 @@
-"""The passage and sentence vectors in Chroma: nearest-neighbour search at scale, shareable by a server.
+"""The passage vectors in Chroma: nearest-neighbour search at scale, shareable by a server.
+
+Sentence vectors live in the SQLite records only: a big index ranks the sentences of the passages
+its passage and BM25 rankings found (BENCHMARKS.md, "A big index keeps its vectors in Chroma"), so a
+second collection of ~5 sentence vectors per passage was written and never needed.
 
 Chroma is written through its own client API. LlamaIndex's ``ChromaVectorStore`` splits writes at
 41,665 records while Chroma refuses a write above ``client.get_max_batch_size()`` (5,461 here), which
@@ -20,17 +24,19 @@ from rag import _env  # noqa: F401  (telemetry off before chromadb loads)
 from rag.errors import IndexCorruptError
 from rag.index.server import ChromaServer
 
-__all__ = ["ChromaVectors", "COLLECTIONS", "VECTOR_HOMES", "vectors_for"]
+__all__ = ["ChromaVectors", "COLLECTION", "VECTOR_HOMES", "vectors_for"]
 
-COLLECTIONS = ("passages", "sentences")
+COLLECTION = "passages"
+#: Collections an index made before 2026-12-06 also has; the next run that writes deletes them.
+_LEGACY = ("sentences",)
 _PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,200}-")
 #: Where a generation's vectors live, as its records' ``vectors`` meta says (absent: "embedded").
 VECTOR_HOMES = ("embedded", "server")
 
 
 class ChromaVectors:
-    """The two collections of one index generation: in an embedded Chroma directory (``path``), or on
-    a Chroma server (``server``) in collections named ``<prefix><name>`` (the prefix names the generation)."""
+    """The passage vectors of one index generation: in an embedded Chroma directory (``path``), or on a
+    Chroma server (``server``) in a collection named ``<prefix>passages`` (the prefix names the generation)."""
 
     def __init__(self, path: Path | None = None, *, server: ChromaServer | None = None, prefix: str = ""):
         if (path is None) == (server is None):
@@ -41,7 +47,7 @@ class ChromaVectors:
         self.server = server
         self.prefix = prefix if server is not None else ""
         self._client: Any = None
-        self._collections: dict[str, Any] = {}
+        self._collection: Any = None
 
     @property
     def where(self) -> str:
@@ -64,18 +70,16 @@ class ChromaVectors:
                                         f"{exc}); run `rag index --rebuild`") from exc
         return self._client
 
-    def collection(self, name: str) -> Any:
-        if name not in COLLECTIONS:
-            raise ValueError(f"collection must be one of {COLLECTIONS}, got {name!r}")
-        if name not in self._collections:
+    def collection(self) -> Any:
+        if self._collection is None:
             try:
-                self._collections[name] = self.client().get_or_create_collection(
-                    self.prefix + name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+                self._collection = self.client().get_or_create_collection(
+                    self.prefix + COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None)
             except IndexCorruptError:
                 raise
             except Exception as exc:
-                raise IndexCorruptError(f"vector collection {name!r} in {self.where} is unreadable: {exc}") from exc
-        return self._collections[name]
+                raise IndexCorruptError(f"vector collection {COLLECTION!r} in {self.where} is unreadable: {exc}") from exc
+        return self._collection
 
     def batch_size(self) -> int:
         return max(1, int(self.client().get_max_batch_size()))
@@ -97,22 +101,22 @@ class ChromaVectors:
                                         "nothing was committed for the files in progress: run again") from exc
             raise
 
-    def upsert(self, name: str, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
-        col = self.collection(name)
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        col = self.collection()
         vectors = np.asarray(vectors, dtype=np.float32)
         with self._server_call():
             for part in self._batches(len(ids)):
                 col.upsert(ids=list(ids[part]), embeddings=vectors[part], metadatas=list(metadatas[part]))
 
-    def delete_ids(self, name: str, ids: Sequence[str]) -> None:
-        col = self.collection(name)
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        col = self.collection()
         ids = list(ids)
         for part in self._batches(len(ids)):
             col.delete(ids=ids[part])
 
-    def delete_sources(self, name: str, sources: Sequence[str]) -> None:
+    def delete_sources(self, sources: Sequence[str]) -> None:
         """Every vector of these files (found by metadata, so strays of a killed run go too)."""
-        col = self.collection(name)
+        col = self.collection()
         sources = list(dict.fromkeys(sources))
         size = self.batch_size()
         with self._server_call():
@@ -124,12 +128,19 @@ class ChromaVectors:
                         break
                     col.delete(ids=found)
 
-    def delete_source(self, name: str, source: str) -> None:
-        self.delete_sources(name, [source])
+    def drop_legacy(self) -> None:
+        """Delete the sentence collection an index made before 2026-12-06 kept (unused since)."""
+        client = self.client()
+        with self._server_call():
+            names = {getattr(c, "name", c) for c in client.list_collections()}
+        for name in _LEGACY:
+            if self.prefix + name in names:
+                with self._server_call():
+                    client.delete_collection(self.prefix + name)
 
     # -- reading -------------------------------------------------------------------------------
-    def ids(self, name: str) -> set[str]:
-        col = self.collection(name)
+    def ids(self) -> set[str]:
+        col = self.collection()
         out: set[str] = set()
         size = self.batch_size()
         offset = 0
@@ -140,11 +151,11 @@ class ChromaVectors:
                 return out
             offset += size
 
-    def count(self, name: str) -> int:
-        return int(self.collection(name).count())
+    def count(self) -> int:
+        return int(self.collection().count())
 
-    def metadatas(self, name: str, ids: Sequence[str]) -> dict[str, dict]:
-        col = self.collection(name)
+    def metadatas(self, ids: Sequence[str]) -> dict[str, dict]:
+        col = self.collection()
         out: dict[str, dict] = {}
         ids = list(ids)
         for part in self._batches(len(ids)):
@@ -152,8 +163,8 @@ class ChromaVectors:
             out.update(zip(got["ids"], got["metadatas"]))
         return out
 
-    def embeddings(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        col = self.collection(name)
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        col = self.collection()
         out: dict[str, np.ndarray] = {}
         ids = list(ids)
         for part in self._batches(len(ids)):
@@ -161,9 +172,9 @@ class ChromaVectors:
             out.update((i, np.asarray(e, dtype=np.float32)) for i, e in zip(got["ids"], got["embeddings"]))
         return out
 
-    def query(self, name: str, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """The ``n`` nearest ids with their cosine similarity (Chroma's HNSW index)."""
-        col = self.collection(name)  # n above the count returns them all (no count(): a round trip per question)
+        col = self.collection()  # n above the count returns them all (no count(): a round trip per question)
         if n <= 0:
             return []
         got = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=n, include=["distances"])
@@ -174,18 +185,18 @@ class ChromaVectors:
         if self.server is None:
             return
         client = self.client()
-        for name in COLLECTIONS:
+        for name in (COLLECTION, *_LEGACY):
             try:
                 client.delete_collection(self.prefix + name)
             except Exception:  # noqa: BLE001 - already gone
                 pass
-        self._collections.clear()
+        self._collection = None
 
     def close(self) -> None:
         if self._client is not None and hasattr(self._client, "close"):
             self._client.close()
         self._client = None
-        self._collections.clear()
+        self._collection = None
 
 
 def vectors_for(gen: Path, home: str | None, server: ChromaServer | None, recorded_url: str | None = None

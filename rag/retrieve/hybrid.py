@@ -49,21 +49,28 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
     return [int(i) for i in candidates[np.argsort(-scores[candidates], kind="stable")][:k]]
 
 
+def _pool(dense: np.ndarray, bm: np.ndarray, n: int) -> list[int]:
+    """Positions of the ``n`` nearest passages and the ``n`` best BM25 ones (with a term in common),
+    in an O(passages) partition, not a sort (ties at the edge broken arbitrarily)."""
+    if n >= len(dense):
+        return list(range(len(dense)))
+    near = np.argpartition(-dense, n - 1)[:n]
+    lexical = np.argpartition(-bm, n - 1)[:n]
+    return sorted(set(near.tolist()) | {int(i) for i in lexical if bm[i] > 0})
+
+
 class HybridRetriever:
     """Scores every passage by a weighted sum of BM25 and dense evidence and returns the top k."""
 
-    def __init__(self, embedder: MiniLMEmbedding, weights: FusionWeights | None = None, dense_top_n: int = 64,
-                 sentence_top_n: int = 256):
-        """``dense_top_n`` passages and ``sentence_top_n`` sentences are ranked by the vector store's
-        HNSW index when a big index keeps its vectors there (``scripts/sentence_top_n.py`` measured
-        R@1 unchanged from 2 to 512 sentences on held-out SQuAD articles; BENCHMARKS.md)."""
-        for name, value in (("dense_top_n", dense_top_n), ("sentence_top_n", sentence_top_n)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    def __init__(self, embedder: MiniLMEmbedding, weights: FusionWeights | None = None, dense_top_n: int = 64):
+        """When a big index keeps its vectors on disk, Chroma's HNSW index ranks the ``dense_top_n``
+        nearest passages, and the sentences of those and of the ``dense_top_n`` best BM25 passages are
+        scored (held-out SQuAD R@1 as the exact scan's at 890 and 10,062 passages; BENCHMARKS.md)."""
+        if not isinstance(dense_top_n, int) or dense_top_n < 1:
+            raise ValueError(f"dense_top_n must be an int >= 1, got {dense_top_n!r}")
         self.embedder = embedder
         self.weights = weights or FusionWeights()
         self.dense_top_n = dense_top_n
-        self.sentence_top_n = sentence_top_n
 
     def retrieve(self, snap: Snapshot, query: str, k: int, extra: str = "") -> list[Hit]:
         """Top-``k`` hits for ``query``; ``extra`` (earlier turns' key terms) counts at a lower weight."""
@@ -82,13 +89,15 @@ class HybridRetriever:
             qvec = qvec / max(float(np.linalg.norm(qvec)), 1e-12)
         bm_norm = bm / bm.max() if bm.max() > 0 else bm
         dense = snap.dense_scores(qvec, self.dense_top_n)
-        best = snap.best_sentence_scores(qvec, self.sentence_top_n)
+        pool = () if snap.in_memory else _pool(dense, bm, self.dense_top_n)
+        best, sims = snap.sentence_evidence(qvec, pool)
         fused = w.bm25 * bm_norm + w.dense * dense + w.sentence * best
         fused = np.where(snap.boiler, fused * w.boilerplate_penalty, fused)
         order = _top(fused, k)
-        sims = snap.sentence_scores(order, qvec)
+        missing = [i for i in order if i not in sims]
+        sims.update(zip(missing, snap.sentence_scores(missing, qvec)))
         return [Hit(passage=snap.passages[i], score=float(fused[i]), bm25=float(bm_norm[i]), dense=float(dense[i]),
-                    sentence_scores=tuple(float(x) for x in s)) for i, s in zip(order, sims)]
+                    sentence_scores=tuple(float(x) for x in sims[i])) for i in order]
 
     def retrieve_many(self, snap: Snapshot, queries: Sequence[str], k: int, extra: str = "") -> list[Hit]:
         """The top-``k`` hits of each query, the first query's first, each passage once (a question of
