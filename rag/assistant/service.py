@@ -149,7 +149,7 @@ class Assistant:
             if not force and state is not None and not self.store.changed_since(state.snap):
                 return
             try:
-                snap = self.store.load()
+                snap = self.store.load(previous=state.snap if state is not None else None)
             except RagError:
                 if force or state is None:
                     raise
@@ -160,7 +160,9 @@ class Assistant:
                 if made_by != self.embedder.model_name:  # questions would be compared with another model's vectors
                     raise RagError(f"the index in {self.home} holds vectors of {made_by!r}, not of this assistant's "
                                    f"{self.embedder.model_name!r}; run `rag index --rebuild`")
-                self._state = AnswerState(snap, self.reader, self.policy)
+                reuse = state is not None and state.snap.token is not None and snap.token is not None \
+                    and snap.token.generation == state.snap.token.generation  # a rebuild changes every passage
+                self._state = AnswerState(snap, self.reader, self.policy, previous=state if reuse else None)
         finally:
             self._reload_lock.release()
 

@@ -23,7 +23,7 @@ from rag.text.spelling import Speller
 from rag.text.vocabulary import place_words
 from rag.verify import claim_verdict, supports
 
-__all__ = ["AnswerState", "corpus_words", "DocumentInfo", "IndexStatus", "clean_question"]
+__all__ = ["AnswerState", "corpus_words", "DocumentInfo", "IndexStatus", "clean_question", "updated_words"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,22 @@ def corpus_words(passages: Sequence[Passage], chunk: int = 2000) -> tuple[Counte
     return counts, cases
 
 
+def updated_words(previous: tuple[Counter[str], CaseStats], old: Sequence[Passage], new: Sequence[Passage]
+                  ) -> tuple[Counter[str], CaseStats]:
+    """:func:`corpus_words` of ``new``, from those of ``old`` and the passages that differ (by id): a
+    reload after a few files changed counts those, not the 100,000 others (copies: the previous
+    state may still be answering)."""
+    old_ids, new_ids = {p.id for p in old}, {p.id for p in new}
+    gone = "\x00".join(p.clean for p in old if p.id not in new_ids)
+    added = "\x00".join(p.clean for p in new if p.id not in old_ids)
+    counts, cases = Counter(previous[0]), previous[1].copy()
+    counts.subtract(words(gone))
+    counts.update(words(added))
+    cases.remove(gone)
+    cases.add(added)
+    return +counts, cases
+
+
 class PreviousTerms(Mapping[str, set]):
     """passage id -> the content terms of the last sentence of the passage before it in its file,
     computed when asked (a reader asks for a few retrieved passages, not for all 100,000)."""
@@ -92,11 +108,17 @@ class PreviousTerms(Mapping[str, set]):
 class AnswerState:
     """The snapshot and the answerer built for it; swapped as a whole after each re-index."""
 
-    def __init__(self, snap: Snapshot, reader: ReaderModel | None = None, policy: ExtractivePolicy = DEFAULT_POLICY):
+    def __init__(self, snap: Snapshot, reader: ReaderModel | None = None, policy: ExtractivePolicy = DEFAULT_POLICY,
+                 previous: "AnswerState | None" = None):
+        """``previous``: the state this one replaces, whose corpus counts are updated rather than recounted."""
         self.snap = snap
         warm_up()  # the judge splits passages into sentences on every answer ...
         place_words()  # ... and its guards look names up among places (pycountry)
-        counts, cases = corpus_words(snap.passages)
+        if previous is None:
+            counts, cases = corpus_words(snap.passages)
+        else:
+            counts, cases = updated_words(previous.words, previous.snap.passages, snap.passages)
+        self.words = (counts, cases)
         df = snap.bm25.doc_freq()  # BM25 already counted each term's passages (its tokens are content terms)
         self.before = PreviousTerms(snap.passages, snap.by_id)
         self.doc_freq = df

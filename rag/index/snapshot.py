@@ -40,6 +40,7 @@ class Snapshot:
         """``vectors`` and ``records`` given: the vectors were not loaded (a big index), the vector
         store ranks them and ``records`` gives the retrieved passages' sentence vectors."""
         self.token = token
+        self.loaded = loaded  # what a reload reuses (rag.index.loaded)
         self.generation = loaded.generation
         self.documents: dict[str, DocRecord] = loaded.documents
         self.passages = loaded.passages

@@ -14,13 +14,13 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
 from rag.errors import IndexCorruptError
+from rag.index.loaded import DocRecord, Loaded, merge, unchanged_sources
 from rag.records import Passage, SentenceSpan
 
 __all__ = ["DocRecord", "Records", "Loaded", "SCHEMA_VERSION"]
@@ -50,32 +50,6 @@ def _passage(row: Sequence, docs: dict[str, "DocRecord"]) -> Passage:
     return Passage(id=pid, source=source, title=doc.title if doc else source, url=doc.url if doc else None,
                    start=start, end=end, text=text, clean=clean_text,
                    sentences=tuple(SentenceSpan(*s) for s in json.loads(sents)), ord=ord_, boilerplate=bool(boiler))
-
-
-@dataclass(frozen=True)
-class DocRecord:
-    """What the index knows about one file; an empty ``sha256`` marks a file whose update was cut off."""
-
-    source: str
-    sha256: str
-    title: str
-    url: str | None
-    chars: int
-    indexed_at: float
-    mtime_ns: int = 0
-    size: int = 0
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """Everything a reader needs from one consistent read of the records."""
-
-    generation: int
-    documents: dict[str, DocRecord]
-    passages: list[Passage]
-    passage_vectors: np.ndarray  # (passages, dim) float32
-    sentence_vectors: np.ndarray  # (sentences, dim) float32, in passage order
-    dim: int
 
 
 def _to_blob(vectors: np.ndarray) -> bytes:
@@ -197,8 +171,13 @@ class Records:
     def passages(self) -> list[Passage]:
         return self.load(vectors=False).passages
 
-    def load(self, vectors: bool = True) -> Loaded:
-        """Documents, passages and (optionally) vectors as of one moment: a single read transaction."""
+    def load(self, vectors: bool = True, previous: Loaded | None = None) -> Loaded:
+        """Documents, passages and (optionally) vectors as of one moment: a single read transaction.
+
+        ``previous`` (an earlier load of this file, with vectors if these are wanted): the passages
+        of documents unchanged since (same sha256 and indexing time) are taken from it, and only the
+        changed documents' rows are read — a reload after a one-file change reads that file.
+        """
         db = self.db()
         db.execute("BEGIN")
         try:
@@ -206,9 +185,26 @@ class Records:
             dim = int(self.get_meta("dim") or 0)
             docs = self.documents()
             cols = _PASSAGE_COLUMNS + (", vector, sentence_vectors" if vectors else "")
-            rows = db.execute(f"SELECT {cols} FROM passages ORDER BY source, ord").fetchall()
+            keep = unchanged_sources(previous, docs, vectors) if previous is not None else set()
+            if keep:
+                changed = sorted(s for s in docs if s not in keep)  # SQLite's text order is Python's
+                rows = []
+                for i in range(0, len(changed), 500):
+                    marks = ",".join("?" * len(changed[i:i + 500]))
+                    rows += db.execute(f"SELECT {cols} FROM passages WHERE source IN ({marks}) ORDER BY source, ord",
+                                       changed[i:i + 500]).fetchall()
+            else:
+                rows = db.execute(f"SELECT {cols} FROM passages ORDER BY source, ord").fetchall()
         finally:
             db.execute("COMMIT")
+        passages, pm, sm = self._rows(rows, docs, vectors, dim)
+        if keep:
+            passages, pm, sm = merge(previous, Loaded(generation, docs, passages, pm, sm, dim), keep, vectors)
+        return Loaded(generation, docs, passages, pm, sm, dim)
+
+    @staticmethod
+    def _rows(rows: list, docs: dict[str, DocRecord], vectors: bool, dim: int
+              ) -> tuple[list[Passage], np.ndarray, np.ndarray]:
         passages, p_vecs, s_vecs = [], [], []
         for row in rows:
             passages.append(_passage(row, docs))
@@ -218,7 +214,7 @@ class Records:
         shape = (0, dim)
         pm = np.vstack(p_vecs).astype(np.float32) if p_vecs else np.zeros(shape, np.float32)
         sm = np.vstack(s_vecs).astype(np.float32) if s_vecs else np.zeros(shape, np.float32)
-        return Loaded(generation, docs, passages, pm, sm, dim)
+        return passages, pm, sm
 
     def passages_with_ids(self, ids: Sequence[str]) -> list[Passage]:
         """The passages of these ids that exist, in the order given."""
@@ -344,3 +340,4 @@ class Records:
             self.db().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.OperationalError:
             pass  # a reader holds the WAL open; the next run checkpoints
+

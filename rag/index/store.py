@@ -78,15 +78,21 @@ class IndexStore:
             return self._vectors
 
     # -- snapshots -----------------------------------------------------------------------------
-    def load(self, exact_limit: int = EXACT_LIMIT) -> Snapshot | None:
-        """The current committed state as a snapshot, or None when nothing was indexed yet."""
+    def load(self, exact_limit: int = EXACT_LIMIT, previous: Snapshot | None = None) -> Snapshot | None:
+        """The current committed state as a snapshot, or None when nothing was indexed yet.
+
+        ``previous`` (the snapshot being replaced): the passages of documents that did not change are
+        reused from it when it was loaded from the same records file.
+        """
         token = self.home.token()
         records = self.records()
         if records is None or token is None:
             return None
         big = records.counts()[1] > exact_limit
         vectors = self.vectors() if big else None  # None on a read-only mount: then held in memory
-        loaded = records.load(vectors=vectors is None)
+        same_file = previous is not None and previous.token is not None and \
+            (previous.token.generation, previous.token.inode) == (token.generation, token.inode)
+        loaded = records.load(vectors=vectors is None, previous=previous.loaded if same_file else None)
         return Snapshot(loaded, token, vectors=vectors, bm25_dir=self._gen / "bm25" if self._gen else None,
                         records=records if vectors is not None else None)
 

@@ -10,6 +10,7 @@ corpus is written here.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -29,15 +30,25 @@ _LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][a-z'’\-]+")
 
 @dataclass
 class CaseStats:
-    """Which words a body of text writes in lower case: what it treats as ordinary words."""
+    """Which words a body of text writes in lower case: what it treats as ordinary words. Counted, so
+    a text that leaves the corpus can be taken out again (:meth:`remove`)."""
 
-    lower: set[str] = field(default_factory=set)
+    lower: Counter[str] = field(default_factory=Counter)
 
-    def add(self, text: str) -> None:
-        self.lower.update(w.strip("'’-") for w in set(_LOWER_WORD.findall(text)))
+    def add(self, text: str, sign: int = 1) -> None:
+        for w, n in Counter(_LOWER_WORD.findall(text)).items():
+            self.lower[w.strip("'’-")] += sign * n
+
+    def remove(self, text: str) -> None:
+        self.add(text, -1)
+        for w in [w for w, n in self.lower.items() if n <= 0]:
+            del self.lower[w]
+
+    def copy(self) -> "CaseStats":
+        return CaseStats(Counter(self.lower))
 
     def ordinary(self, word: str) -> bool:
-        return word.lower() in self.lower
+        return self.lower.get(word.lower(), 0) > 0
 
 
 def ordinary_in(*texts: str) -> Ordinary:
