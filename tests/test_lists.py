@@ -57,6 +57,10 @@ def test_a_question_for_named_organisations_is_told_apart(question, kind):
     ("What did the report state about the quota?", "statement"),
     ("Which book by Edward Said describes the port?", "other"),  # a name, not "said"
     ("What was the state religion of the kingdom?", "other"),  # the noun "state"
+    ("tell me about the quota", "other"),  # a topic, in either case
+    ("Tell me about the quota", "other"),
+    ("can you tell me what the minister said about the quota", "statement"),
+    ("what did the minister tell the union about the quota", "statement"),
 ])
 def test_a_question_for_someones_words_is_told_from_one_that_only_contains_the_word(question, kind):
     # a "statement" question abstains unless a passage reports that speaker's words: the noun "state"

@@ -69,9 +69,10 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("name", re.compile(r"\b(?:which|what)\s+(?:(?!(?:is|are|was|were|do|does|did|has|have|had|the|a|an|can|could|"
                         r"will|would|of)\b)[a-z\-]+\s+){0,2}(?:" + "|".join(NAMED_KINDS) + r")\b", re.I)),
     # lower-case only, so a name is not a verb ("Edward Said"); "state" only as a verb ("state that"),
-    # the noun ("In what state …", "the state religion") asks for something else
-    ("statement", re.compile(r"\b(?:say|said|says|tell|told|state(?= that\b)|stated|claim|claimed|warn|warned|"
-                             r"think|view|stance|remarks?|comment(?:ed)?|tweet(?:ed)?)\b|"
+    # the noun ("In what state …", "the state religion") asks for something else; "tell me about …"
+    # asks for anything on a topic, not for someone's words
+    ("statement", re.compile(r"\b(?:say|said|says|tell(?!\s+(?:me|us)\b)|told|state(?= that\b)|stated|claim|"
+                             r"claimed|warn|warned|think|view|stance|remarks?|comment(?:ed)?|tweet(?:ed)?)\b|"
                              r"\b(?:did|does|do)\s+(?:[\w'’]+\s+){1,4}state\b")),
     ("reason", re.compile(r"\bwhy\b|\bwhat (?:caused|led to|is the reason)\b", re.I)),
 )
