@@ -160,9 +160,9 @@ class Assistant:
                 if made_by != self.embedder.model_name:  # questions would be compared with another model's vectors
                     raise RagError(f"the index in {self.home} holds vectors of {made_by!r}, not of this assistant's "
                                    f"{self.embedder.model_name!r}; run `rag index --rebuild`")
-                reuse = state is not None and state.snap.token is not None and snap.token is not None \
-                    and snap.token.generation == state.snap.token.generation  # a rebuild changes every passage
-                self._state = AnswerState(snap, self.reader, self.policy, previous=state if reuse else None)
+                # counts are updated only where the load was: after a rebuild every passage differs
+                self._state = AnswerState(snap, self.reader, self.policy,
+                                          previous=state if snap.loaded.reused else None)
         finally:
             self._reload_lock.release()
 

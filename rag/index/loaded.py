@@ -43,6 +43,7 @@ class Loaded:
     passage_vectors: np.ndarray  # (passages, dim) float32
     sentence_vectors: np.ndarray  # (sentences, dim) float32, in passage order
     dim: int
+    reused: bool = False  # built on an earlier load of the same file: only the changed documents were read
 
 
 def unchanged_sources(previous: Loaded, docs: Mapping[str, DocRecord], vectors: bool) -> set[str]:

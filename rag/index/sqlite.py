@@ -200,7 +200,7 @@ class Records:
         passages, pm, sm = self._rows(rows, docs, vectors, dim)
         if keep:
             passages, pm, sm = merge(previous, Loaded(generation, docs, passages, pm, sm, dim), keep, vectors)
-        return Loaded(generation, docs, passages, pm, sm, dim)
+        return Loaded(generation, docs, passages, pm, sm, dim, reused=bool(keep))
 
     @staticmethod
     def _rows(rows: list, docs: dict[str, DocRecord], vectors: bool, dim: int
