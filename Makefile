@@ -28,6 +28,7 @@ test: install-test
 	$(BIN)/rag eval --home $(VENV)/eval-home --out eval/reports/ci --no-progress
 	$(BIN)/rag eval --typos 1 --home $(VENV)/eval-home --out eval/reports/ci-typos --no-progress
 	$(BIN)/rag eval --dataset squad2-dev --limit 150 --out eval/reports/ci-squad --no-progress
+	for f in pdf docx html; do $(BIN)/rag eval --format $$f --out eval/reports/ci-$$f --no-progress || exit 1; done
 	$(BIN)/python -m eval.scale --sizes 1000 --vectors real --json eval/reports/ci-scale.json
 
 bench: install

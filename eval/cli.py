@@ -53,6 +53,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentPa
                         "(or squad-table for SQuAD), e.g. docs/eval.md")
     p.add_argument("--typos", type=int, metavar="SEED",
                    help="ask the gold questions with one or two misspelt words each, made from SEED (eval/typos.py)")
+    p.add_argument("--format", choices=("pdf", "docx", "html", "mixed"),
+                   help="ask the gold set over the articles rendered as PDF, Word or web pages (or mixed)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -85,6 +87,25 @@ def _llm_for_judge(args, settings: Settings, assistant: Assistant | None):
     return llm, spec
 
 
+def _rendered(args, settings: Settings, questions: list) -> tuple[list, Settings]:
+    """The corpus rendered as ``--format`` in a temporary folder (removed at exit), and the gold
+    questions moved onto it; the index lives there too."""
+    import atexit
+    import shutil
+    import tempfile
+    from dataclasses import replace
+
+    from eval.formats import moved_questions, render_corpus
+
+    if args.answers:
+        raise EvalError("--format renders the corpus and asks it; it cannot score --answers")
+    tmp = Path(tempfile.mkdtemp(prefix=f"rag-eval-{args.format}-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    renamed = render_corpus(settings.corpus_dir, tmp / "corpus", args.format)
+    moved = moved_questions(questions, settings.corpus_dir, tmp / "corpus", renamed)
+    return moved, replace(settings, corpus_dir=tmp / "corpus", home=tmp / "home")
+
+
 def _run_corpus(args, settings: Settings, limits: dict[str, float]) -> dict:
     from eval.llm_judge import llm_judge_answers
 
@@ -93,6 +114,8 @@ def _run_corpus(args, settings: Settings, limits: dict[str, float]) -> dict:
         from eval.typos import with_typos
 
         questions = with_typos(questions, args.typos)
+    if getattr(args, "format", None):
+        questions, settings = _rendered(args, settings, questions)
     assistant = None
     if args.answers:
         runs = runs_from_answers(questions, load_answers(args.answers))
@@ -106,6 +129,7 @@ def _run_corpus(args, settings: Settings, limits: dict[str, float]) -> dict:
     result["config"] = {
         "answers": source, "questions": str(args.questions), "corpus": str(settings.corpus_dir),
         "k": settings.k, **({"typos_seed": args.typos} if args.typos is not None else {}),
+        **({"format": args.format} if getattr(args, "format", None) else {}),
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     result["judge"] = validate_judge(judge=supports)

@@ -27,6 +27,7 @@ from eval.metrics import (
     quote_integrity,
     shown_sentences,
 )
+from rag import CorpusError, read_document
 
 __all__ = ["Run", "QuestionScore", "CorpusFiles", "score_run", "summarize", "by_kind", "check_thresholds"]
 
@@ -70,8 +71,19 @@ class QuestionScore:
         return asdict(self)
 
 
+def _file_text(path: Path, root: Path) -> str | None:
+    """A .txt/.md file's text; a PDF's, Word file's or web page's text extracted again, as indexed."""
+    if path.suffix.lower() in (".txt", ".md"):
+        return path.read_text(encoding="utf-8")
+    try:
+        return read_document(path, root).text
+    except CorpusError:
+        return None
+
+
 class CorpusFiles:
-    """File texts of a corpus folder, read once each; ``None`` for a file that is not there."""
+    """File texts of a corpus folder, read once each (extracted ones for PDF, DOCX, HTML); ``None``
+    for a file that is not there."""
 
     def __init__(self, corpus_dir: str | Path):
         self.root = Path(corpus_dir).resolve()
@@ -81,7 +93,7 @@ class CorpusFiles:
         if source not in self._cache:
             path = (self.root / source).resolve()
             ok = path.is_file() and self.root in path.parents
-            self._cache[source] = path.read_text(encoding="utf-8") if ok else None
+            self._cache[source] = _file_text(path, self.root) if ok else None
         return self._cache[source]
 
     def cited_text(self, citation: Mapping) -> str:

@@ -10,7 +10,7 @@ process in offline mode (``rag._env``) before any of the heavy libraries load.
 from rag import _env  # noqa: F401  (must stay first)
 from rag.answer.extractive import ABSTAIN_TEXT
 from rag.answer.reader import ReaderError, ReaderModel, load_reader
-from rag.assistant import Assistant, DocumentInfo, IndexStatus
+from rag.assistant import Assistant, DocumentInfo, IndexStatus, PageImage
 from rag.chat.session import Chat, Turn
 from rag.errors import (
     CorpusError,
@@ -22,6 +22,8 @@ from rag.errors import (
     RagError,
     SettingsError,
 )
+from rag.ingest.corpus import EXTENSIONS, read_document
+from rag.ingest.formats.pdf_view import find_quote
 from rag.index import ChromaServer, Embedder, IndexReport, MiniLMEmbedding, NumpyEmbedding
 from rag.llm import ScriptedLLM, resolve_llm
 from rag.records import (
@@ -32,6 +34,7 @@ from rag.records import (
     DraftSentence,
     Hit,
     Judge,
+    Layout,
     Passage,
     SentenceSpan,
     StreamEvent,
@@ -55,6 +58,7 @@ __all__ = [
     "Citation",
     "CorpusError",
     "DocumentInfo",
+    "EXTENSIONS",
     "DraftSentence",
     "Embedder",
     "Hit",
@@ -63,9 +67,11 @@ __all__ = [
     "IndexReport",
     "IndexStatus",
     "Judge",
+    "Layout",
     "LLMError",
     "MiniLMEmbedding",
     "NumpyEmbedding",
+    "PageImage",
     "ModelError",
     "Passage",
     "QuestionError",
@@ -80,8 +86,10 @@ __all__ = [
     "Support",
     "Turn",
     "find_marks",
+    "find_quote",
     "load_reader",
     "parse_reply",
+    "read_document",
     "resolve_llm",
     "split_sentences",
     "strip_markers",

@@ -8,6 +8,7 @@ verification → ``Support``. ``Answerer`` and ``Judge`` are what :class:`rag.As
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
@@ -20,14 +21,55 @@ from typing import (
     runtime_checkable,
 )
 
-__all__ = ["Document", "SkippedFile", "SentenceSpan", "Passage", "Hit", "Support", "DraftSentence", "Citation",
+__all__ = ["Layout", "PLAIN", "Document", "SkippedFile", "SentenceSpan", "Passage", "Hit", "Support", "DraftSentence", "Citation",
            "AnswerSentence", "Answer", "StreamEvent", "SupportSpan", "Checked", "Answerer", "Judge", "SentenceChecker",
            "marks", "with_marks", "stream_of", "Verdict", "VERDICT_LEADS"]
 
 
 @dataclass(frozen=True)
+class Layout:
+    """Where a document's extracted text came from in its file: the format, the start offset of each
+    page (PDF; page ``n`` begins at ``pages[n - 1]``) and of each heading (DOCX, HTML)."""
+
+    kind: str = "text"
+    pages: tuple[int, ...] = ()
+    headings: tuple[tuple[int, str], ...] = ()
+    date: str | None = None  # the page's own publication date (HTML metadata), as written there
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, or None for a format without pages."""
+        if not self.pages:
+            return None
+        return max(1, bisect_right(self.pages, offset))
+
+    def heading_at(self, offset: int) -> str | None:
+        """The nearest heading at or before ``offset``, or None."""
+        i = bisect_right([h[0] for h in self.headings], offset)
+        return self.headings[i - 1][1] if i else None
+
+    def to_json(self) -> str | None:
+        if self == PLAIN:
+            return None
+        return json.dumps({"kind": self.kind, "pages": list(self.pages), "headings": [list(h) for h in self.headings],
+                           "date": self.date}, ensure_ascii=False)
+
+    @staticmethod
+    def from_json(raw: str | None) -> "Layout":
+        if not raw:
+            return PLAIN
+        d = json.loads(raw)
+        return Layout(d["kind"], tuple(d.get("pages", ())), tuple((int(o), str(h)) for o, h in d.get("headings", ())),
+                      d.get("date"))
+
+
+#: The layout of a .txt or .md file: its text is the file itself.
+PLAIN = Layout()
+
+
+@dataclass(frozen=True)
 class Document:
-    """One corpus file: ``text`` is exactly the file decoded as UTF-8 (what citations quote)."""
+    """One corpus file: ``text`` is what citations quote — the file decoded as UTF-8 for .txt/.md, the
+    extracted text for PDF, DOCX and HTML (stored with the index)."""
 
     source: str
     path: Path
@@ -36,6 +78,7 @@ class Document:
     title: str
     url: str | None
     boilerplate: frozenset[int]  # start offsets of lines judged to be web boilerplate
+    layout: Layout = PLAIN
 
 
 @dataclass(frozen=True)
@@ -71,6 +114,7 @@ class Passage:
     sentences: tuple[SentenceSpan, ...]
     ord: int
     boilerplate: bool = False
+    layout: Layout = PLAIN  # the document's (one shared object per document)
 
 
 @dataclass(frozen=True)
@@ -148,6 +192,8 @@ class Citation:
     passage_start: int = 0
     passage_end: int = 0
     url: str | None = None
+    page: int | None = None  # 1-based page of a PDF citation's start
+    heading: str | None = None  # the nearest heading before it (DOCX, HTML)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -162,11 +208,19 @@ class Citation:
             "passage_start": self.passage_start,
             "passage_end": self.passage_end,
             "url": self.url,
+            "page": self.page,
+            "heading": self.heading,
         }
+
+    def where(self) -> str:
+        """The source with its page or heading: "report.pdf, p. 12"."""
+        if self.page is not None:
+            return f"{self.source}, p. {self.page}"
+        return f"{self.source}, “{self.heading}”" if self.heading else self.source
 
     def label(self) -> str:
         """The line a terminal shows under an answer."""
-        return f"[{self.n}] {self.title} — {self.source}, chars {self.start}–{self.end}"
+        return f"[{self.n}] {self.title} — {self.where()}, chars {self.start}–{self.end}"
 
 
 @dataclass(frozen=True)
@@ -225,6 +279,8 @@ class Answer:
     confidence: float | None = None
     #: The question as searched, when typos were corrected against the corpus vocabulary.
     searched_for: str | None = None
+    #: The answer check's probability that the shown sentences answer the question: a cross-encoder
+    #: reading the question with each of the first three, the best of them (None: not checked).
     #: For a yes/no question: "yes" or "no" when a cited sentence states or negates the claim; "differ"
     #: when cited sentences of different articles disagree (also when they give different values for a
     #: who/how-many/where question); None otherwise (the evidence is shown without a verdict).

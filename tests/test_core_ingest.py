@@ -147,12 +147,12 @@ def mixed_corpus(tmp_path) -> Path:
     core_write(c / ".cache" / "delta.txt", "Delta\n\nThe delta depot in Kaunas stores 777 copper kettles.\n")
     core_write(c / "notes" / ".draft.md", "Draft\n\nThe draft plan for Narva lists 31 ferries.\n")
     core_write(c / "table.csv", "name,count\nzinc lanterns in Parnu,64\n")
-    core_write(c / "page.html", "<p>The epsilon tower in Tallinn has 88 floors.</p>\n")
+    core_write(c / "page.rtf", "{\\rtf1 The epsilon tower in Tallinn has 88 floors.}\n")
     core_write(c / "README", "The omega mill in Klaipeda grinds 19 tonnes.\n")
     return c
 
 
-def test_scan_takes_txt_and_md_recursively_and_skips_hidden_and_other_files(mixed_corpus):
+def test_scan_takes_the_known_formats_recursively_and_skips_hidden_and_other_files(mixed_corpus):
     files, _ = scan_corpus(mixed_corpus)
     rel = sorted(f.relative_to(mixed_corpus).as_posix() for f in files)
     assert rel == ["alpha.txt", "notes/beta.md", "notes/deeper/gamma.txt"]

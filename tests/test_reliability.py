@@ -376,7 +376,7 @@ def test_temporary_folders_of_a_killed_run_are_removed(core_index_copy):
 def test_too_big_file_says_its_size(tmp_path, monkeypatch):
     from rag.ingest import corpus as ingest
 
-    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setitem(ingest.MAX_FILE_BYTES, ".txt", 1000)
     core_write(tmp_path / "big.txt", "x" * 1001)
     with pytest.raises(rag.CorpusError) as err:
         ingest.read_document(tmp_path / "big.txt", tmp_path)

@@ -90,8 +90,8 @@ def _layout(page: Page, questions: Sequence[str], open_article: Any) -> _Widgets
                              server_functions=[open_article], apply_default_css=True)
             with gr.Accordion("Corpus: re-index or add files", open=False, elem_id="rag-corpus"):
                 reindex = gr.Button("Re-index changed files", size="sm", elem_id="rag-reindex")
-                files = gr.File(label="Add .txt / .md files to the corpus", file_count="multiple",
-                                file_types=[".txt", ".md"], type="filepath", elem_id="rag-upload", height=120)
+                files = gr.File(label="Add documents to the corpus (.txt .md .pdf .docx .html)",
+                                file_count="multiple", file_types=list(rag.EXTENSIONS), type="filepath", elem_id="rag-upload", height=120)
     return _Widgets(session, status, chatbot, box, send, examples, new, viewer, reindex, files)
 
 

@@ -53,6 +53,9 @@ mark.rag-hl { background: #facc15; box-shadow: 0 0 0 2px #facc15; }
   padding: .5rem 0 .4rem 0; border-bottom: 1px solid var(--border-color-primary); margin-bottom: .5rem; }
 .rag-article-title { font-weight: 700; font-size: 1rem; }
 .rag-article-body { font-size: .92rem; line-height: 1.6; overflow-wrap: anywhere; }
+.rag-page { margin: .4rem 0 .6rem; }
+.rag-page summary { cursor: pointer; font-size: .85rem; color: var(--body-text-color-subdued); }
+.rag-page-img { display: block; max-width: 100%; height: auto; border: 1px solid var(--border-color-primary); }
 .rag-article-empty { color: var(--body-text-color-subdued); font-size: .9rem; }
 #rag-examples button { font-size: .82rem; }
 @media (max-width: 720px) {

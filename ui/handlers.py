@@ -155,9 +155,23 @@ class Page:
         text = self.text_of(source)
         if text is None:
             return render.article_error(f"{source} is no longer readable; re-index the corpus.")
-        title = next((d.title for d in self.assistant.documents() if d.source == source), source)
+        info = next(d for d in self.assistant.documents() if d.source == source)
         span = render.Span(source, nums[0], nums[1], nums[2], nums[3])
-        return render.article_html(title, span, text, n)
+        pages = info.layout.pages
+        if not pages:
+            heading = info.layout.heading_at(span.start)
+            line = f"{source} · under “{heading}” · cited sentence {span.start}–{span.end}" if heading else None
+            return render.article_html(info.title, span, text, n, file_line=line)
+        page = info.layout.page_at(span.start)
+        bounds = (pages[page - 1], pages[page] if page < len(pages) else len(text))
+        png, note = None, ""
+        try:
+            shown = self.assistant.page_image(source, span.start, span.end)
+            png = shown.png
+            note = "" if shown.marked else "The sentence could not be located on the page image."
+        except rag.RagError as err:
+            note = f"The page image is not available: {err}"
+        return render.page_html(info.title, span, text, bounds, page, len(pages), png, n, note)
 
     # -- corpus ------------------------------------------------------------------------------
     def _index(self, progress: ProgressFn | None) -> str:
@@ -187,7 +201,7 @@ class Page:
 
     def upload(self, files: list[Any] | None, history: History | None,
                progress: ProgressFn | None = None) -> tuple[History, str, None]:
-        """Copy uploaded .txt/.md files into the corpus, index them, report in the chat."""
+        """Copy uploaded documents into the corpus, index them, report in the chat."""
         history = list(history or [])
         paths = [str(f) for f in (files or []) if f]
         if not paths:

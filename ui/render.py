@@ -8,8 +8,9 @@ alone by the Markdown parser (no ``*``/``_``/``#`` surprises from news text).
 
 from __future__ import annotations
 
+import base64
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote
@@ -23,6 +24,7 @@ __all__ = [
     "streaming_html",
     "user_html",
     "article_html",
+    "page_html",
     "article_placeholder",
     "article_error",
     "status_html",
@@ -105,6 +107,14 @@ def _highlighted(text: str, span: Span, mark_class: str,
             _br(_trim(text[sp.end:sp.passage_end], context, keep_end=False)))
 
 
+def _where(citation: Any) -> str:
+    """"report.pdf, p. 12", "notes.docx, “Budget”" or the source alone."""
+    page, heading = getattr(citation, "page", None), getattr(citation, "heading", None)
+    if page is not None:
+        return f"{citation.source}, p. {page}"
+    return f"{citation.source}, “{heading}”" if heading else citation.source
+
+
 def _source_card(citation: Any, text_of: Callable[[str], str | None], label: str) -> str:
     span = Span.of(citation)
     text = text_of(citation.source)
@@ -117,7 +127,7 @@ def _source_card(citation: Any, text_of: Callable[[str], str | None], label: str
     return (f'<div class="rag-source">'
             f'<div class="rag-source-h">{_cite_button(citation.n, span, label)} '
             f'<span class="rag-title">{title}</span></div>'
-            f'<div class="rag-file">{_esc(citation.source)} · chars {span.start}–{span.end} · '
+            f'<div class="rag-file">{_esc(_where(citation))} · chars {span.start}–{span.end} · '
             f'{_cite_button(citation.n, span, "View article")}</div>'
             f'<blockquote class="rag-passage">{body}</blockquote></div>')
 
@@ -218,18 +228,37 @@ def article_error(message: str) -> str:
     return f'<div class="rag-article rag-article-empty">{_esc(message)}</div>'
 
 
-def article_html(title: str, span: Span, text: str, n: int | None = None) -> str:
-    """The whole article, the passage shaded and the cited sentence marked (scrolled to by JS)."""
+def article_html(title: str, span: Span, text: str, n: int | None = None, *,
+                 file_line: str | None = None, extra: str = "") -> str:
+    """The whole article, the passage shaded and the cited sentence marked (scrolled to by JS).
+    ``file_line`` replaces the line under the title (escaped here); ``extra`` is trusted markup
+    shown above the text."""
     sp = span.clamp(len(text))
     before, marked, after = _highlighted(text, sp, "rag-hl")
     label = f"[{n}] " if n is not None else ""
+    line = file_line if file_line is not None else (
+        f"{sp.source} · passage chars {sp.passage_start}–{sp.passage_end} · cited sentence {sp.start}–{sp.end}")
     return (f'<div class="rag-article"><div class="rag-article-h">'
             f'<div class="rag-article-title">{_esc(label)}{_esc(title or sp.source)}</div>'
-            f'<div class="rag-file">{_esc(sp.source)} · passage chars {sp.passage_start}–{sp.passage_end}'
-            f' · cited sentence {sp.start}–{sp.end}</div></div>'
+            f'<div class="rag-file">{_esc(line)}</div></div>{extra}'
             f'<div class="rag-article-body">{_br(text[:sp.passage_start])}'
             f'<span class="rag-passage-hl">{before}{marked}{after}</span>'
             f'{_br(text[sp.passage_end:])}</div></div>')
+
+
+def page_html(title: str, span: Span, text: str, bounds: tuple[int, int], page: int, pages: int,
+              png: bytes | None, n: int | None = None, note: str = "") -> str:
+    """One PDF page: as it looks (``png``, the cited sentence marked) above its text with the
+    sentence highlighted; ``bounds`` are the page's [start, end) in the document's text."""
+    lo, hi = bounds
+    local = replace(span, start=span.start - lo, end=span.end - lo,
+                    passage_start=max(span.passage_start, lo) - lo, passage_end=min(span.passage_end, hi) - lo)
+    image = (f'<details class="rag-page" open><summary>Page {page} as it looks</summary>'
+             f'<img class="rag-page-img" alt="Page {page} of {_esc(span.source)}, the cited sentence marked" '
+             f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}"></details>') if png else ""
+    extra = (f'<p class="rag-note">{_esc(note)}</p>' if note else "") + image
+    return article_html(title, local, text[lo:hi], n, extra=extra,
+                        file_line=f"{span.source} · page {page} of {pages} · cited sentence {span.start}–{span.end}")
 
 
 def _when(value: datetime | None) -> str:

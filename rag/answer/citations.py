@@ -15,7 +15,8 @@ def cite(n: int, hit: Hit, start: int, end: int) -> Citation:
     return Citation(n=n, source=p.source, title=p.title, start=start, end=end,
                     quote=p.text[start - p.start:end - p.start],
                     score=float(hit.score),  # as documented: the passage's fused retrieval score
-                    passage_id=p.id, passage_start=p.start, passage_end=p.end, url=p.url)
+                    passage_id=p.id, passage_start=p.start, passage_end=p.end, url=p.url,
+                    page=p.layout.page_at(start), heading=p.layout.heading_at(start))
 
 
 class Numbering:

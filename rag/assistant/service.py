@@ -20,13 +20,14 @@ from rag.answer.conditions import split_conditions
 from rag.answer.extractive import ABSTAIN_TEXT
 from rag.answer.policy import DEFAULT_POLICY
 from rag.answer.reader import load_reader
-from rag.assistant.state import AnswerState, DocumentInfo, IndexStatus, clean_question
+from rag.assistant.state import AnswerState, DocumentInfo, IndexStatus, PageImage, clean_question
 from rag.chat.session import Chat
 from rag.errors import CorpusError, IndexBusyError, QuestionError, RagError
 from rag.index import ChromaServer, Indexer, IndexReport, IndexStore, Progress
 from rag.index.embedder import FIRST_MODEL_NAME, Embedder, MiniLMEmbedding, check_embedder
 from rag.ingest.chunk import Chunker
-from rag.ingest.corpus import EXTENSIONS, scan_corpus
+from rag.ingest.corpus import EXTENSIONS, read_document, scan_corpus
+from rag.ingest.formats.pdf_view import render_page
 from rag.records import Answer, Answerer, Hit, StreamEvent, stream_of
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import Settings, check_k
@@ -231,8 +232,29 @@ class Assistant:
     def documents(self) -> list[DocumentInfo]:
         if not self.store.exists():
             return []
-        return [DocumentInfo(d.source, d.title, d.url, d.chars)
+        return [DocumentInfo(d.source, d.title, d.url, d.chars, d.layout)
                 for d in sorted(self.store.documents().values(), key=lambda d: d.source)]
+
+    def page_image(self, source: str, start: int, end: int) -> PageImage:
+        """The page of an indexed PDF that holds ``[start, end)`` of its text, as it looks, with that
+        span marked; RagError for any other name, a non-PDF, or a file changed since it was indexed."""
+        doc = self.store.documents().get(source) if isinstance(source, str) and self.store.exists() else None
+        if doc is None:
+            raise RagError(f"{source!r} is not an indexed document")
+        page = doc.layout.page_at(start)
+        if page is None:
+            raise RagError(f"{source} is not a PDF: it has no pages to show")
+        path = self.corpus_dir / source
+        try:
+            st = path.stat()
+            inside = path.resolve().is_relative_to(self.corpus_dir.resolve())
+        except OSError:
+            st, inside = None, False
+        if st is None or not inside or (st.st_mtime_ns, st.st_size) != (doc.mtime_ns, doc.size):
+            raise RagError(f"{source} changed or was removed since it was indexed; re-index to see its pages")
+        text = self.document_text(source)
+        png, marked = render_page(path, page, text[max(0, start):max(start, end)])
+        return PageImage(source, page, png, marked)
 
     def document_text(self, source: str) -> str:
         """The indexed text of a document (what citations quote); any other name is refused."""
@@ -329,8 +351,8 @@ class Assistant:
             st = path.stat()
             if rec is not None and (st.st_mtime_ns, st.st_size) == (rec.mtime_ns, rec.size):
                 return None
-            return path.read_bytes().decode("utf-8") if path.suffix.lower() in EXTENSIONS else ""
-        except (OSError, UnicodeDecodeError):
+            return read_document(path, self.corpus_dir).text if path.suffix.lower() in EXTENSIONS else ""
+        except (OSError, RagError):
             return ""
 
     def ask(self, question: str, k: int | None = None, *, context: str = "", standalone: str | None = None) -> Answer:

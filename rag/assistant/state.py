@@ -15,7 +15,7 @@ from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
 from rag.answer.reader import ReaderModel
 from rag.errors import QuestionError
 from rag.index import Snapshot
-from rag.records import Passage
+from rag.records import PLAIN, Layout, Passage
 from rag.text.names import CaseStats
 from rag.text.normalize import content_terms, words
 from rag.text.sentences import warm_up
@@ -51,6 +51,17 @@ class DocumentInfo:
     title: str
     url: str | None
     chars: int
+    layout: Layout = PLAIN  # the format, a PDF's page offsets, the headings, a web page's date
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """A PDF page rendered as PNG with a cited span marked (``marked``: the span was found on it)."""
+
+    source: str
+    page: int
+    png: bytes
+    marked: bool
 
 
 def corpus_words(passages: Sequence[Passage], chunk: int = 2000) -> tuple[Counter[str], CaseStats]:

@@ -28,7 +28,7 @@ from rag.index.sqlite import DocRecord, Records
 from rag.index.server import ChromaServer
 from rag.index.vectors import ChromaVectors, vectors_for
 from rag.ingest.chunk import PIPELINE_VERSION, Chunker
-from rag.ingest.corpus import read_document, scan_corpus, source_of
+from rag.ingest.corpus import EXTENSIONS, read_document, scan_corpus, source_of
 from rag.records import Document, Passage, SkippedFile
 
 __all__ = ["Indexer"]
@@ -237,7 +237,8 @@ class Indexer:
         records.checkpoint()
         docs, passages = records.counts()
         if not docs and run.skipped:
-            raise CorpusError(f"no readable .txt or .md file in {corpus_dir}: " + run.skipped[0].reason)
+            raise CorpusError(f"no readable document ({', '.join(EXTENSIONS)}) in {corpus_dir}: "
+                              + run.skipped[0].reason)
         return IndexReport(
             added=tuple(run.added), updated=tuple(s for s in run.updated if s not in repaired),
             removed=tuple(removed), unchanged=run.unchanged, skipped=tuple(refused + run.skipped),
@@ -345,7 +346,7 @@ class Indexer:
         now = time.time()
         run.records.write_documents([
             (DocRecord(item.doc.source, item.doc.sha256, item.doc.title, item.doc.url, len(item.doc.text), now,
-                       item.st.st_mtime_ns, item.st.st_size), item.doc.text, item.passages,
+                       item.st.st_mtime_ns, item.st.st_size, item.doc.layout), item.doc.text, item.passages,
              [vecs[p.id] for p in item.passages]) for item in group])
 
     @staticmethod

@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from rag.records import Passage
+from rag.records import PLAIN, Layout, Passage
 
 __all__ = ["DocRecord", "Loaded", "merge", "unchanged_sources"]
 
@@ -31,6 +31,7 @@ class DocRecord:
     indexed_at: float
     mtime_ns: int = 0
     size: int = 0
+    layout: Layout = PLAIN
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import numpy as np
 
 from rag.errors import IndexCorruptError
 from rag.index.loaded import DocRecord, Loaded, merge, unchanged_sources
-from rag.records import Passage, SentenceSpan
+from rag.records import PLAIN, Layout, Passage, SentenceSpan
 
 __all__ = ["DocRecord", "Records", "Loaded", "SCHEMA_VERSION"]
 
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents(
     source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, title TEXT NOT NULL, url TEXT,
     chars INTEGER NOT NULL, indexed_at REAL NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
-    text TEXT NOT NULL);
+    text TEXT NOT NULL, layout TEXT);
 CREATE TABLE IF NOT EXISTS passages(
     id TEXT PRIMARY KEY, source TEXT NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL,
     end INTEGER NOT NULL, boilerplate INTEGER NOT NULL, text TEXT NOT NULL, clean TEXT NOT NULL,
@@ -49,7 +49,18 @@ def _passage(row: Sequence, docs: dict[str, "DocRecord"]) -> Passage:
     doc = docs.get(source)
     return Passage(id=pid, source=source, title=doc.title if doc else source, url=doc.url if doc else None,
                    start=start, end=end, text=text, clean=clean_text,
-                   sentences=tuple(SentenceSpan(*s) for s in json.loads(sents)), ord=ord_, boilerplate=bool(boiler))
+                   sentences=tuple(SentenceSpan(*s) for s in json.loads(sents)), ord=ord_, boilerplate=bool(boiler),
+                   layout=doc.layout if doc else PLAIN)
+
+
+def _has_layout_column(db: sqlite3.Connection) -> bool:
+    return any(row[1] == "layout" for row in db.execute("PRAGMA table_info(documents)"))
+
+
+def _add_layout_column(db: sqlite3.Connection) -> None:
+    """Records written before PDF/DOCX/HTML support lack the layout column; a .txt/.md file's is NULL."""
+    if not _has_layout_column(db):
+        db.execute("ALTER TABLE documents ADD COLUMN layout TEXT")
 
 
 def _to_blob(vectors: np.ndarray) -> bytes:
@@ -108,6 +119,8 @@ class Records:
                 db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=rw", uri=True, check_same_thread=False,
                                      isolation_level=None, timeout=30)
             self._check_schema(db)
+            if not self.readonly:
+                _add_layout_column(db)
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(
                 f"index records at {self.path} are unreadable ({exc}); nothing was deleted — "
@@ -154,9 +167,10 @@ class Records:
         return row[0] if row else None
 
     def documents(self) -> dict[str, DocRecord]:
-        rows = self.db().execute(
-            "SELECT source, sha256, title, url, chars, indexed_at, mtime_ns, size FROM documents")
-        return {r[0]: DocRecord(*r) for r in rows}
+        db = self.db()
+        layout = "layout" if _has_layout_column(db) else "NULL"
+        rows = db.execute(f"SELECT source, sha256, title, url, chars, indexed_at, mtime_ns, size, {layout} FROM documents")
+        return {r[0]: DocRecord(*r[:8], layout=Layout.from_json(r[8])) for r in rows}
 
     def document_text(self, source: str) -> tuple[str, str] | None:
         """(sha256, text) of an indexed document, or None."""
@@ -315,9 +329,9 @@ class Records:
                         for p, (pv, sv) in zip(passages, vecs)]
                 db.execute("DELETE FROM passages WHERE source=?", (rec.source,))
                 db.executemany("INSERT INTO passages VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
-                db.execute("INSERT OR REPLACE INTO documents VALUES(?,?,?,?,?,?,?,?,?)",
+                db.execute("INSERT OR REPLACE INTO documents VALUES(?,?,?,?,?,?,?,?,?,?)",
                            (rec.source, rec.sha256, rec.title, rec.url, rec.chars, rec.indexed_at, rec.mtime_ns,
-                            rec.size, text))
+                            rec.size, text, rec.layout.to_json()))
                 db.execute("DELETE FROM skipped WHERE source=?", (rec.source,))
             self._set_in_flight(db, self.in_flight() - {rec.source for rec, *_ in docs})
 

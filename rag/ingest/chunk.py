@@ -111,5 +111,6 @@ class Chunker:
             passages.append(Passage(
                 id=pid, source=doc.source, title=doc.title, url=doc.url, start=start, end=end, text=text,
                 clean=_JOIN.join(s.clean for s in spans), sentences=spans, ord=ord_, boilerplate=boiler,
+                layout=doc.layout,
             ))
         return passages

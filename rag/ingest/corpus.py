@@ -8,12 +8,11 @@ import re
 from pathlib import Path
 
 from rag.errors import CorpusError
+from rag.ingest.formats import EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS, extract
 from rag.records import Document, SkippedFile
 
-__all__ = ["Document", "SkippedFile", "scan_corpus", "read_document", "boilerplate_lines", "source_of", "EXTENSIONS"]
+__all__ = ["Document", "SkippedFile", "scan_corpus", "read_document", "boilerplate_lines", "source_of", "EXTENSIONS", "MAX_FILE_BYTES"]
 
-EXTENSIONS = (".txt", ".md")
-MAX_FILE_BYTES = 20_000_000
 
 _URL = re.compile(r"https?://[^\s<>()\"'\]]+")
 _CAPTION = re.compile(r"^(photo|image|picture|credit|file photo|video)s?\s*[:|]", re.I)
@@ -162,33 +161,44 @@ def boilerplate_lines(text: str) -> frozenset[int]:
     return frozenset(s for (s, _), f in zip(lines, flagged) if f)
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def read_document(path: Path, corpus_dir: Path) -> Document:
-    """Read one file strictly as UTF-8; raises CorpusError with the reason in one line."""
+    """Read one file: a .txt/.md strictly as UTF-8, a PDF, Word file or web page through its extractor
+    (:mod:`rag.ingest.formats`); raises CorpusError with the reason in one line."""
     source = source_of(path, corpus_dir)
+    suffix = path.suffix.lower()
+    limit = MAX_FILE_BYTES.get(suffix, MAX_FILE_BYTES[".txt"])
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CorpusError(f"{source}: file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes")
-        data = path.read_bytes()
+        if size > limit:
+            raise CorpusError(f"{source}: file is {size:,} bytes, more than the limit of {limit:,} bytes")
+        if size == 0:
+            raise CorpusError(f"{source}: file is empty")
+        data = path.read_bytes() if suffix in TEXT_EXTENSIONS else None
+        sha = hashlib.sha256(data).hexdigest() if data is not None else _sha256(path)
     except PermissionError as exc:
         raise CorpusError(f"{source}: cannot read file (permission denied)") from exc
     except OSError as exc:
         raise CorpusError(f"{source}: cannot read file ({exc.strerror or exc})") from exc
-    if b"\x00" in data[:8192]:
-        raise CorpusError(f"{source}: binary file (contains NUL bytes), not text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{source}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})") from exc
+    found = extract(path, source, data)
+    text = found.text
     if not text.strip():
         raise CorpusError(f"{source}: file is empty")
-    url = _URL.search(text)
+    url = found.url or (_URL.search(text).group(0).rstrip(".,;") if _URL.search(text) else None)
     return Document(
         source=source,
         path=path,
         text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
-        title=_title(text.lstrip("\ufeff").splitlines()),
-        url=url.group(0).rstrip(".,;") if url else None,
+        sha256=sha,
+        title=found.title or _title(text.lstrip("\ufeff").splitlines()),
+        url=url,
         boilerplate=boilerplate_lines(text),
+        layout=found.layout,
     )
