@@ -208,3 +208,35 @@ def test_upload_and_reindex_from_the_page(site, browser, assistant, tmp_path):
     assert errors == []
     assert _only_local(requests, url) == []
     assert log.outbound == []
+
+
+def test_a_pdf_upload_is_answered_and_its_page_is_shown_as_it_looks(site, browser, assistant, tmp_path):
+    from formats_support import filler, make_pdf
+
+    url, log = site
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    requests, errors = [], []
+    salt = "The Varna salt works employed 312 divers in 2019."
+    pdf = make_pdf(tmp_path / "coastal review.pdf", [["# Coastal industries review", *filler(5)],
+                                                      [*filler(2, 5), salt, *filler(2, 7)], filler(4, 9)])
+    context, page, profile = _open(browser, url, 1366, 900, requests, errors)
+    try:
+        page.click("#rag-corpus button:has-text('Corpus')")
+        page.set_input_files("#rag-upload input[type=file]", str(pdf))
+        page.wait_for_function("() => /Added coastal review.pdf/.test("
+                               "document.querySelector('#rag-chat').innerText)", timeout=WAIT_MS)
+        text = _ask(page, "How many divers did the Varna salt works employ?")
+        assert "312" in text
+        page.locator("#rag-chat [data-testid='bot']").last.locator(".rag-text button.rag-cite").first.click()
+        page.wait_for_selector("#rag-article img.rag-page-img", timeout=WAIT_MS)
+        assert "page 2 of 3" in page.inner_text("#rag-article .rag-file")
+        assert page.inner_text("#rag-article mark.rag-hl").strip() == salt
+        width = page.evaluate("() => document.querySelector('#rag-article img.rag-page-img').naturalWidth")
+        assert width > 500
+        page.screenshot(path=str(SHOTS / "pdf-page.png"))
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    assert errors == []
+    assert _only_local(requests, url) == []
+    assert log.outbound == []

@@ -53,7 +53,9 @@ mark.rag-hl { background: #facc15; box-shadow: 0 0 0 2px #facc15; }
   padding: .5rem 0 .4rem 0; border-bottom: 1px solid var(--border-color-primary); margin-bottom: .5rem; }
 .rag-article-title { font-weight: 700; font-size: 1rem; }
 .rag-article-body { font-size: .92rem; line-height: 1.6; overflow-wrap: anywhere; }
-.rag-page { margin: .4rem 0 .6rem; }
+.rag-page { margin: .6rem 0 .4rem; }
+.rag-page-band { margin: .2rem 0 .6rem; }
+.rag-page-band figcaption { font-size: .8rem; color: var(--body-text-color-subdued); }
 .rag-page summary { cursor: pointer; font-size: .85rem; color: var(--body-text-color-subdued); }
 .rag-page-img { display: block; max-width: 100%; height: auto; border: 1px solid var(--border-color-primary); }
 .rag-article-empty { color: var(--body-text-color-subdued); font-size: .9rem; }
@@ -87,10 +89,11 @@ const open = async (el) => {
     props.value = '<div class="rag-article rag-article-empty">Could not open this citation.</div>';
   }
   element.removeAttribute('aria-busy');
-  // Scroll the article box so the cited sentence sits near its top third, then bring the box
+  // Scroll the article box so the cited sentence (a PDF's: the band of the page image around it)
+  // sits near its top third, then bring the box
   // itself into view (on a narrow window it is below the chat).
   const reveal = (tries) => {
-    const mark = element.querySelector('mark.rag-hl');
+    const mark = element.querySelector('.rag-page-band') || element.querySelector('mark.rag-hl');
     const box = element.querySelector('.rag-article');
     if (mark && box) {
       const offset = mark.getBoundingClientRect().top - box.getBoundingClientRect().top;

@@ -164,14 +164,13 @@ class Page:
             return render.article_html(info.title, span, text, n, file_line=line)
         page = info.layout.page_at(span.start)
         bounds = (pages[page - 1], pages[page] if page < len(pages) else len(text))
-        png, note = None, ""
+        shown, note = None, ""
         try:
             shown = self.assistant.page_image(source, span.start, span.end)
-            png = shown.png
             note = "" if shown.marked else "The sentence could not be located on the page image."
         except rag.RagError as err:
             note = f"The page image is not available: {err}"
-        return render.page_html(info.title, span, text, bounds, page, len(pages), png, n, note)
+        return render.page_html(info.title, span, text, bounds, page, len(pages), shown, n, note)
 
     # -- corpus ------------------------------------------------------------------------------
     def _index(self, progress: ProgressFn | None) -> str:

@@ -246,19 +246,27 @@ def article_html(title: str, span: Span, text: str, n: int | None = None, *,
             f'{_br(text[sp.passage_end:])}</div></div>')
 
 
+def _img(png: bytes, cls: str, alt: str) -> str:
+    return f'<img class="{cls}" alt="{_esc(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+
+
 def page_html(title: str, span: Span, text: str, bounds: tuple[int, int], page: int, pages: int,
-              png: bytes | None, n: int | None = None, note: str = "") -> str:
-    """One PDF page: as it looks (``png``, the cited sentence marked) above its text with the
-    sentence highlighted; ``bounds`` are the page's [start, end) in the document's text."""
+              shown: Any | None, n: int | None = None, note: str = "") -> str:
+    """One PDF page: the band of the page around the cited sentence as it looks (marked), the page's
+    text with the sentence highlighted, and the whole page as it looks; ``bounds`` are the page's
+    [start, end) in the document's text, ``shown`` a :class:`rag.PageImage` (or None)."""
     lo, hi = bounds
     local = replace(span, start=span.start - lo, end=span.end - lo,
                     passage_start=max(span.passage_start, lo) - lo, passage_end=min(span.passage_end, hi) - lo)
-    image = (f'<details class="rag-page" open><summary>Page {page} as it looks</summary>'
-             f'<img class="rag-page-img" alt="Page {page} of {_esc(span.source)}, the cited sentence marked" '
-             f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}"></details>') if png else ""
-    extra = (f'<p class="rag-note">{_esc(note)}</p>' if note else "") + image
-    return article_html(title, local, text[lo:hi], n, extra=extra,
+    band = (f'<figure class="rag-page-band">{_img(shown.band, "rag-page-img", f"Page {page}, the cited sentence marked")}'
+            f'<figcaption>Page {page} as it looks, around the cited sentence</figcaption></figure>'
+            if shown is not None and shown.band else "")
+    extra = (f'<p class="rag-note">{_esc(note)}</p>' if note else "") + band
+    body = article_html(title, local, text[lo:hi], n, extra=extra,
                         file_line=f"{span.source} · page {page} of {pages} · cited sentence {span.start}–{span.end}")
+    whole = (f'<details class="rag-page"><summary>The whole page {page} as it looks</summary>'
+             f'{_img(shown.png, "rag-page-img", f"Page {page} of {span.source}")}</details>' if shown is not None else "")
+    return body[: -len("</div>")] + whole + "</div>"
 
 
 def _when(value: datetime | None) -> str:

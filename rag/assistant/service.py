@@ -253,8 +253,8 @@ class Assistant:
         if st is None or not inside or (st.st_mtime_ns, st.st_size) != (doc.mtime_ns, doc.size):
             raise RagError(f"{source} changed or was removed since it was indexed; re-index to see its pages")
         text = self.document_text(source)
-        png, marked = render_page(path, page, text[max(0, start):max(start, end)])
-        return PageImage(source, page, png, marked)
+        png, band = render_page(path, page, text[max(0, start):max(start, end)])
+        return PageImage(source, page, png, band)
 
     def document_text(self, source: str) -> str:
         """The indexed text of a document (what citations quote); any other name is refused."""

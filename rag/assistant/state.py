@@ -56,12 +56,17 @@ class DocumentInfo:
 
 @dataclass(frozen=True)
 class PageImage:
-    """A PDF page rendered as PNG with a cited span marked (``marked``: the span was found on it)."""
+    """A PDF page rendered as PNG with a cited span marked, and ``band``: the strip of the page
+    around the marked lines (None when the span could not be found on the page)."""
 
     source: str
     page: int
     png: bytes
-    marked: bool
+    band: bytes | None
+
+    @property
+    def marked(self) -> bool:
+        return self.band is not None
 
 
 def corpus_words(passages: Sequence[Passage], chunk: int = 2000) -> tuple[Counter[str], CaseStats]:

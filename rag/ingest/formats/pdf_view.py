@@ -50,8 +50,15 @@ def find_quote(page_text: str, quote: str) -> tuple[int, int] | None:
     return where[at], where[at + size - 1] + 1
 
 
-def render_page(path: Path, page: int, quote: str, scale: float = 1.5) -> tuple[bytes, bool]:
-    """(PNG of 1-based ``page`` with ``quote`` marked, whether it was found on the page)."""
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def render_page(path: Path, page: int, quote: str, scale: float = 1.5) -> tuple[bytes, bytes | None]:
+    """PNGs of 1-based ``page`` with ``quote`` marked: the whole page, and the band of the page
+    around the marked lines (None when the quote was not found on the page)."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
@@ -69,6 +76,8 @@ def render_page(path: Path, page: int, quote: str, scale: float = 1.5) -> tuple[
         if span is not None:
             count = textpage.count_rects(span[0], span[1] - span[0])
             rects = [textpage.get_rect(i) for i in range(count)]
+        every = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+        columns = (min(r[0] for r in every), max(r[2] for r in every)) if every else None
         height = pg.get_height()
         image = pg.render(scale=scale).to_pil().convert("RGBA")
         textpage.close()
@@ -77,9 +86,17 @@ def render_page(path: Path, page: int, quote: str, scale: float = 1.5) -> tuple[
         pdf.close()
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    for left, bottom, right, top in rects:
-        box = (left * scale - 2, (height - top) * scale - 2, right * scale + 2, (height - bottom) * scale + 2)
+    boxes = [(left * scale - 2, (height - top) * scale - 2, right * scale + 2, (height - bottom) * scale + 2)
+             for left, bottom, right, top in rects]
+    for box in boxes:
         draw.rectangle(box, fill=(255, 213, 0, 90), outline=(214, 120, 0, 255), width=2)
-    out = io.BytesIO()
-    Image.alpha_composite(image, overlay).convert("RGB").save(out, format="PNG", optimize=True)
-    return out.getvalue(), span is not None
+    marked = Image.alpha_composite(image, overlay).convert("RGB")
+    band = None
+    if boxes:
+        pad = int(48 * scale)
+        top = max(0, int(min(b[1] for b in boxes)) - pad)
+        bottom = min(marked.height, int(max(b[3] for b in boxes)) + pad)
+        left, right = (int(columns[0] * scale) - pad // 2, int(columns[1] * scale) + pad // 2) if columns \
+            else (0, marked.width)  # the page's text area: its margins are not worth the width
+        band = _png(marked.crop((max(0, left), top, min(marked.width, right), bottom)))
+    return _png(marked), band
