@@ -12,7 +12,6 @@ time per file. Needs the test extras (reportlab, pypdf). Prints a Markdown table
 from __future__ import annotations
 
 import re
-import resource
 import sys
 import tempfile
 import time
