@@ -22,6 +22,7 @@ from rag.errors import (
     RagError,
     SettingsError,
 )
+from rag.ingest.chunk import count_tokens
 from rag.ingest.corpus import EXTENSIONS, read_document
 from rag.ingest.formats.pdf_view import find_quote
 from rag.index import ChromaServer, Embedder, IndexReport, MiniLMEmbedding, NumpyEmbedding
@@ -85,6 +86,7 @@ __all__ = [
     "StreamEvent",
     "Support",
     "Turn",
+    "count_tokens",
     "find_marks",
     "find_quote",
     "load_reader",

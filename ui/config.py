@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_HOST", "DEFAULT_PORT", "AUTH_ENV", "parse_auth", "port", "positive"]
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_HOST", "DEFAULT_PORT", "AUTH_ENV", "TOKEN_ENV", "parse_auth", "port", "positive"]
 
 DEFAULT_CONCURRENCY = 4
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 AUTH_ENV = "RAG_AUTH"
+TOKEN_ENV = "RAG_API_TOKEN"
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:

@@ -24,18 +24,20 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @contextlib.contextmanager
 def serving(assistant: Any, *, auth: tuple[str, str] | None = None, concurrency: int = 4,
-            host: str = "127.0.0.1") -> Iterator[str]:
-    """Run the real page over ``assistant`` in this process; yields its base URL."""
+            host: str = "127.0.0.1", token: str | None = None, waiting: int = 64) -> Iterator[str]:
+    """Run the real page and APIs over ``assistant`` in this process; yields the base URL."""
+    from ui.api import build_api
     from ui.app import build_app
     from ui.server import launch
 
     demo = build_app(assistant, concurrency=concurrency)
+    api = build_api(assistant, token=token, running=concurrency, waiting=waiting)
     port = free_port(host)
-    launch(demo, host=host, port=port, auth=auth, block=False, quiet=True)
+    served = launch(demo, api, host=host, port=port, auth=auth, block=False, quiet=True)
     try:
         yield f"http://{host}:{port}/"
     finally:
-        demo.close()
+        served.close()
 
 
 def _is_loopback(address: Any) -> bool:
