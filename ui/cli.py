@@ -69,7 +69,13 @@ def run_mcp(args: argparse.Namespace) -> int:
     assistant = rag.Assistant(settings=rag.Settings.from_args(args))
     if not args.no_index:
         _index_before_serving(assistant)
-    build_mcp(Answers(assistant, Gate(1, 16)), stateless=False).run("stdio")
+    try:
+        build_mcp(Answers(assistant, Gate(1, 16)), stateless=False).run("stdio")
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the client went away
+    except ValueError as exc:  # the client closed stdin while the SDK was still reading it
+        if "closed file" not in str(exc):
+            raise
     return 0
 
 
