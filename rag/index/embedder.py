@@ -52,11 +52,8 @@ def model_file() -> Path:
 
 @lru_cache(maxsize=4)
 def _sha256(path: str) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _verified(path: Path, expected: str) -> Path:

@@ -161,12 +161,9 @@ def boilerplate_lines(text: str) -> frozenset[int]:
     return frozenset(s for (s, _), f in zip(lines, flagged) if f)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as fh:  # streamed: a 200 MB PDF is not read into memory to be hashed
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_document(path: Path, corpus_dir: Path) -> Document:
@@ -182,7 +179,7 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
         if size == 0:
             raise CorpusError(f"{source}: file is empty")
         data = path.read_bytes() if suffix in TEXT_EXTENSIONS else None
-        sha = hashlib.sha256(data).hexdigest() if data is not None else _sha256(path)
+        sha = hashlib.sha256(data).hexdigest() if data is not None else _file_sha256(path)
     except PermissionError as exc:
         raise CorpusError(f"{source}: cannot read file (permission denied)") from exc
     except OSError as exc:
