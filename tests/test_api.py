@@ -130,6 +130,21 @@ def test_rest_status_and_documents(served, assistant):
         assert r.status_code == 404 and "not an indexed document" in r.json()["error"]
 
 
+def test_the_openapi_docs_load_nothing_from_outside(served):
+    import re
+
+    url, _ = served
+    page = httpx.get(f"{url}/docs")
+    assert page.status_code == 200
+    sources = re.findall(r"""(?:src|href)=['"]([^'"]+)""", page.text)
+    assert sources and all(s.startswith("/") for s in sources if s), sources
+    for s in sources:
+        if s:
+            assert httpx.get(f"{url}{s}").status_code == 200
+    spec = httpx.get(f"{url}/openapi.json").json()
+    assert {"/api/ask", "/api/status", "/api/documents", "/v1/chat/completions", "/v1/models"} <= set(spec["paths"])
+
+
 def test_openai_client_gets_the_answer_and_citations(served, assistant):
     from openai import OpenAI
 

@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+import rag
+
 from ui.api.access import MAX_BODY_BYTES, TOKEN_ENV, Gate, LoginLimiter, check_token, client_of, error_body
 from ui.api.openai_compat import MODEL, openai_router
 from ui.api.rest import rest_router
@@ -53,6 +55,26 @@ def _validation_message(exc: RequestValidationError) -> str:
     return f"invalid request: {where}: {first.get('msg', 'malformed')}"
 
 
+def _local_docs(app: FastAPI) -> None:
+    """The OpenAPI docs at ``/docs`` from the Swagger UI files the fastapi-offline package ships (MIT;
+    its 4.x in swagger-ui-bundle cannot read OpenAPI 3.1): FastAPI's default page loads them from a
+    CDN, which an offline machine cannot reach."""
+    from pathlib import Path
+
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    static = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/docs-assets", StaticFiles(directory=str(static)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Any:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="rag-assistant API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css", swagger_favicon_url="")
+
+
 def build_api(assistant: Any, *, token: str | None = None, loopback: bool = True, running: int = 4,
               waiting: int = 64, login_limiter: LoginLimiter | None = None, mcp: bool = True) -> FastAPI:
     """The FastAPI app holding the APIs; ``rag serve`` mounts the page on it at ``/``."""
@@ -68,8 +90,9 @@ def build_api(assistant: Any, *, token: str | None = None, loopback: bool = True
         async with server.session_manager.run() if server is not None else contextlib.nullcontext():
             yield
 
-    app = FastAPI(title="rag-assistant", lifespan=lifespan, docs_url="/docs", redoc_url=None,
+    app = FastAPI(title="rag-assistant", version=rag.__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Questions over a folder of documents, answered with cited sentences.")
+    _local_docs(app)
     guard = _guard(token, loopback)
     app.include_router(rest_router(answers, guard))
     app.include_router(openai_router(answers, guard))
