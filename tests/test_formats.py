@@ -256,3 +256,10 @@ def test_the_gold_set_moves_onto_the_articles_rendered_in_every_format(tmp_path)
             assert squash(texts[b["source"]][b["start"]:b["end"]]) == squash(original)
             spans += 1
     assert spans > 50
+
+
+def test_ligatures_are_read_as_letters_and_still_found_on_the_page():
+    assert rag.find_quote("an efﬁcient ﬂow of\ngoods", "efficient flow of goods") == (3, 24)
+    from rag.ingest.formats.pdf import LIGATURES
+
+    assert "Efﬁcient ﬂows".translate(LIGATURES) == "Efficient flows"

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from rag.errors import CorpusError
 from rag.records import Layout
 
-__all__ = ["extract_pdf", "MAX_PAGES"]
+__all__ = ["extract_pdf", "MAX_PAGES", "LIGATURES"]
 
 MAX_PAGES = 2000
 _PAGE_NUMBER = re.compile(r"^\s*(page\s+)?[ivxlc\d]+(\s*(/|of)\s*\d+)?\s*$", re.I)
@@ -29,7 +29,11 @@ _ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")
 _STARTS_ITEM = re.compile(r"^(?:[•▪◦‣∙·*–-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
 _MAX_HEAD = 70  # a running head or foot is a short line
 _EDGE_NUMBER = re.compile(r"^\d+\b|\b\d+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # PDFium's marks, not text
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u00ad\ufffe\uffff]")  # PDFium's marks, soft hyphens
+#: Typographic ligatures as their letters, so that "efﬁcient" is found by "efficient" (the page image
+#: still finds the quote: :func:`~rag.ingest.formats.pdf_view.find_quote` reads ligatures the same way).
+LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                           "\ufb05": "st", "\ufb06": "st"})
 
 
 def _open(path: Path, source: str):
@@ -70,7 +74,7 @@ def _page_lines(pdf, i: int) -> list[_Line]:
                     continue
                 left, bottom, right, top = textpage.get_charbox(first, loose=True) if first < len(raw) else (0, 0, 0, 0)
                 hyphen = text[-1] in "\ufffe\x02"
-                text = _CONTROL.sub("", text).strip()
+                text = _CONTROL.sub("", text).translate(LIGATURES).strip()
                 if text:
                     lines.append(_Line(text, left, bottom, max(top - bottom, 0.1), hyphen))
         finally:

@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 from rag.errors import CorpusError
+from rag.ingest.formats.pdf import LIGATURES
 
 __all__ = ["render_page", "find_quote"]
 
@@ -20,12 +21,14 @@ _SKIP = frozenset(" \t\r\n\u00ad\x02\ufffe-‐‑")
 
 
 def _letters(text: str) -> tuple[str, list[int]]:
-    """``text`` without spaces and hyphens, and where each kept character stood."""
+    """``text`` without spaces and hyphens, ligatures as their letters, and where each kept character
+    stood."""
     kept, where = [], []
     for i, ch in enumerate(text):
         if ch not in _SKIP:
-            kept.append(ch)
-            where.append(i)
+            for letter in ch.translate(LIGATURES):
+                kept.append(letter)
+                where.append(i)
     return "".join(kept), where
 
 
