@@ -263,3 +263,12 @@ def test_ligatures_are_read_as_letters_and_still_found_on_the_page():
     from rag.ingest.formats.pdf import LIGATURES
 
     assert "Efﬁcient ﬂows".translate(LIGATURES) == "Efficient flows"
+
+
+def test_a_pdf_title_that_names_the_authoring_tool_is_not_the_title(tmp_path):
+    make_pdf(tmp_path / "a.pdf", [["# Harbour accounts 2024", "The harbour earned 3 million."]],
+             title="Microsoft Word - accounts_final.docx")
+    make_pdf(tmp_path / "b.pdf", [["# Harbour accounts 2024", "The harbour earned 3 million."]],
+             title="Annual harbour accounts")
+    assert rag.read_document(tmp_path / "a.pdf", tmp_path).title == "Harbour accounts 2024"
+    assert rag.read_document(tmp_path / "b.pdf", tmp_path).title == "Annual harbour accounts"

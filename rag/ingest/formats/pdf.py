@@ -27,6 +27,8 @@ MAX_PAGES = 2000
 _PAGE_NUMBER = re.compile(r"^\s*(page\s+)?[ivxlc\d]+(\s*(/|of)\s*\d+)?\s*$", re.I)
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")
 _STARTS_ITEM = re.compile(r"^(?:[•▪◦‣∙·*–-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
+#: Metadata titles that name the authoring tool or file, not the document ("Microsoft Word - draft.docx").
+_NOT_A_TITLE = re.compile(r"^(microsoft (word|powerpoint|excel)\b|untitled\b)|\.(docx?|pdf|tex|dvi|indd|pptx?)$", re.I)
 _MAX_HEAD = 70  # a running head or foot is a short line
 _EDGE_NUMBER = re.compile(r"^\d+\b|\b\d+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u00ad\ufffe\uffff]")  # PDFium's marks, soft hyphens
@@ -142,6 +144,7 @@ def extract_pdf(path: Path, source: str) -> tuple[str, str, Layout]:
         if count > MAX_PAGES:
             raise CorpusError(f"{source}: the PDF has {count:,} pages, more than the limit of {MAX_PAGES:,}")
         title = (pdf.get_metadata_dict().get("Title") or "").strip()
+        title = "" if _NOT_A_TITLE.search(title) else title
         pages = [_page_lines(pdf, i) for i in range(count)]
     except CorpusError:
         raise
