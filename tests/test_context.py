@@ -34,3 +34,11 @@ def test_an_answer_sentence_that_points_back_is_shown_after_the_sentence_it_need
     quotes = [c.quote for c in answer.citations]
     assert quotes[:2] == ["The US cut aid to Pakistan at the beginning of the year.",
                           "The security aid was estimated to be worth more than $1 billion."], quotes
+
+
+@pytest.mark.parametrize("heading", ["Version", "Basic usage", "2.1 ASN.1 syntax", "Shipments"])
+def test_a_heading_is_not_what_a_sentence_continues(heading):
+    """A PDF's or web page's heading stands as its own line before the text ("Version", then "This is
+    version 0.21 of …"): the answer must not open with the heading as if it were context."""
+    assert not continues(heading, "This is version 0.21 of the specification.")
+    assert continues("The spec has a version.", "This is version 0.21 of the specification.")

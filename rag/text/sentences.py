@@ -99,12 +99,19 @@ _DEFINITE = re.compile(r"^(?:The|the)\s+(?:two\b|([a-z][\w-]*)(?:\s+([a-z][\w-]*
 _TOKEN = re.compile(r"[A-Za-z][\w'’-]*")
 
 
+def _is_heading(text: str) -> bool:
+    """A few words with no sentence end: a heading ("Version", "Basic usage"), which the next
+    sentence does not continue."""
+    text = text.strip()
+    return len(text.split()) <= 6 and text[-1:] not in ".!?:;\"”’)…"
+
+
 def continues(previous: str, sentence: str) -> bool:
     """Whether ``sentence`` continues ``previous`` and needs it to be understood: it opens with a
     pronoun or demonstrative, with "The two …", or with a definite common noun the previous sentence
     used ("The attack, claimed by …" after "… an attack on the hall …")."""
     first = _TOKEN.match(sentence.lstrip("\"'“‘( "))
-    if not previous.strip() or first is None:
+    if not previous.strip() or first is None or _is_heading(previous):
         return False
     if first.group(0).lower() in _BACK:
         return True
