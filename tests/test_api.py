@@ -278,3 +278,25 @@ def test_mcp_over_stdio_with_rag_mcp(assistant):
     tools, asked = asyncio.run(asyncio.wait_for(run(), 120))
     assert tools == ["ask", "get_document"]
     assert asked.structuredContent["answer"] == assistant.ask(LAVROV).text
+
+
+def test_beyond_loopback_with_a_login_only_the_apis_stay_off(assistant):
+    from fastapi.testclient import TestClient
+
+    from ui.api import build_api
+
+    client = TestClient(build_api(assistant, token=None, loopback=False, mcp=False))
+    r = client.post("/api/ask", json={"question": LAVROV})
+    assert r.status_code == 401 and "--api-token" in r.json()["error"]
+    assert client.get("/v1/models").status_code == 401
+
+
+def test_without_a_token_only_requests_for_a_loopback_name_are_served(assistant):
+    from fastapi.testclient import TestClient
+
+    from ui.api import build_api
+
+    client = TestClient(build_api(assistant, token=None, loopback=True, mcp=False), base_url="http://127.0.0.1:7860")
+    assert client.get("/api/status").status_code == 200
+    rebound = client.get("/api/status", headers={"host": "evil.example:7860"})
+    assert rebound.status_code == 403 and "loopback" in rebound.json()["error"]
