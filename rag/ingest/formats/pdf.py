@@ -92,7 +92,8 @@ def _masked(line: str) -> str:
 
 
 def _furniture(pages: list[list[_Line]]) -> set[str]:
-    """Lines at the top or bottom of most pages (digits ignored): running heads and feet."""
+    """Short lines at the top or bottom of most pages (a page number at either end ignored): running
+    heads and feet."""
     if len(pages) < 3:
         return set()
     edges: Counter[str] = Counter()
@@ -128,7 +129,7 @@ def _reflow(lines: list[_Line], furniture: set[str]) -> str:
             paras.append(current)
             current = line.text
         elif prev.hyphen or (current.endswith("-") and current[-2:-1].isalpha() and line.text[:1].islower()):
-            current = (current[:-1] if current.endswith("-") and not prev.hyphen else current) + line.text
+            current += line.text  # PDFium's soft hyphen is gone ("manip|ulation"); a printed one stays ("well-known")
         else:
             current = f"{current} {line.text}"
     paras.append(current)
