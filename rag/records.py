@@ -44,7 +44,7 @@ class Layout:
 
     def heading_at(self, offset: int) -> str | None:
         """The nearest heading at or before ``offset``, or None."""
-        i = bisect_right([h[0] for h in self.headings], offset)
+        i = bisect_right(self.headings, offset, key=lambda h: h[0])
         return self.headings[i - 1][1] if i else None
 
     def to_json(self) -> str | None:

@@ -69,9 +69,6 @@ class Page:
         self._index_lock = threading.Lock()
 
     # -- helpers -----------------------------------------------------------------------------
-    def indexed_sources(self) -> set[str]:
-        return {d.source for d in self.assistant.documents()}
-
     def text_of(self, source: str) -> str | None:
         try:
             return self.assistant.document_text(source)
@@ -150,12 +147,12 @@ class Page:
             n = int(request["n"]) if request.get("n") not in (None, "") else None
         except (TypeError, ValueError):
             return render.article_error("Could not open this citation (bad offsets).")
-        if not isinstance(source, str) or source not in self.indexed_sources():
+        info = next((d for d in self.assistant.documents() if d.source == source), None)
+        if not isinstance(source, str) or info is None:
             return render.article_error("That file is not in the index, so it cannot be shown.")
         text = self.text_of(source)
         if text is None:
             return render.article_error(f"{source} is no longer readable; re-index the corpus.")
-        info = next(d for d in self.assistant.documents() if d.source == source)
         span = render.Span(source, nums[0], nums[1], nums[2], nums[3])
         pages = info.layout.pages
         if not pages:

@@ -107,14 +107,6 @@ def _highlighted(text: str, span: Span, mark_class: str,
             _br(_trim(text[sp.end:sp.passage_end], context, keep_end=False)))
 
 
-def _where(citation: Any) -> str:
-    """"report.pdf, p. 12", "notes.docx, “Budget”" or the source alone."""
-    page, heading = getattr(citation, "page", None), getattr(citation, "heading", None)
-    if page is not None:
-        return f"{citation.source}, p. {page}"
-    return f"{citation.source}, “{heading}”" if heading else citation.source
-
-
 def _source_card(citation: Any, text_of: Callable[[str], str | None], label: str) -> str:
     span = Span.of(citation)
     text = text_of(citation.source)
@@ -127,7 +119,7 @@ def _source_card(citation: Any, text_of: Callable[[str], str | None], label: str
     return (f'<div class="rag-source">'
             f'<div class="rag-source-h">{_cite_button(citation.n, span, label)} '
             f'<span class="rag-title">{title}</span></div>'
-            f'<div class="rag-file">{_esc(_where(citation))} · chars {span.start}–{span.end} · '
+            f'<div class="rag-file">{_esc(citation.where())} · chars {span.start}–{span.end} · '
             f'{_cite_button(citation.n, span, "View article")}</div>'
             f'<blockquote class="rag-passage">{body}</blockquote></div>')
 

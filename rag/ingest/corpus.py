@@ -188,7 +188,8 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
     text = found.text
     if not text.strip():
         raise CorpusError(f"{source}: file is empty")
-    url = found.url or (_URL.search(text).group(0).rstrip(".,;") if _URL.search(text) else None)
+    named = None if found.url else _URL.search(text)
+    url = found.url or (named.group(0).rstrip(".,;") if named else None)
     return Document(
         source=source,
         path=path,
