@@ -42,3 +42,16 @@ def test_a_heading_is_not_what_a_sentence_continues(heading):
     version 0.21 of …"): the answer must not open with the heading as if it were context."""
     assert not continues(heading, "This is version 0.21 of the specification.")
     assert continues("The spec has a version.", "This is version 0.21 of the specification.")
+
+
+def test_words_introduced_by_a_colon_continue_the_sentence_that_introduces_them():
+    """"The minister explained:" then the words themselves: the quote needs its speaker."""
+    assert continues("The minister explained the decision in a statement:", "We will not sign this year.")
+    assert not continues("The minister explained the decision in a statement.", "Officials spoke later.")
+
+
+def test_a_quoted_tweet_is_shown_after_the_sentence_that_says_who_wrote_it(core_assistant):
+    answer = core_assistant.ask("How much aid did the US give Pakistan according to Trump?")
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[0] == "President Donald Trump tweeted his explanation:", quotes
+    assert "33 billion dollars" in quotes[1], quotes
