@@ -279,8 +279,6 @@ class Answer:
     confidence: float | None = None
     #: The question as searched, when typos were corrected against the corpus vocabulary.
     searched_for: str | None = None
-    #: The answer check's probability that the shown sentences answer the question: a cross-encoder
-    #: reading the question with each of the first three, the best of them (None: not checked).
     #: For a yes/no question: "yes" or "no" when a cited sentence states or negates the claim; "differ"
     #: when cited sentences of different articles disagree (also when they give different values for a
     #: who/how-many/where question); None otherwise (the evidence is shown without a verdict).
