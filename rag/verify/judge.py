@@ -22,6 +22,7 @@ from rag.records import Support
 from rag.text.marks import strip_markers
 from rag.text.names import close_name
 from rag.text.normalize import normalize, stem
+from rag.text.opposites import OPPOSITES, antonyms
 from rag.text.vocabulary import (
     ATTRIBUTION,
     MONTHS,
@@ -42,30 +43,6 @@ _MIN_GLUED_CHARS = 16  # despaced containment below this length is too easy to h
 #: Words that carry no claim of their own: function words, and the verbs and phrases that only say who
 #: said it (a paraphrase may change "said" to "stated").
 _STOP = STOPWORDS | SPEECH_VERBS | ATTRIBUTION
-_ANTONYM_PAIRS = (
-    "major minor|increase decrease|increased decreased|increasing decreasing|rise fall|more less|more fewer|"
-    "strengthen weaken|strengthened weakened|high low|higher lower|before after|accept reject|"
-    "accepted rejected|confirm deny|confirmed denied|support oppose|supported opposed|agree disagree|"
-    "agreed disagreed|north south|east west|northern southern|eastern western|northward southward|"
-    "largest smallest|growing shrinking|above below|win lose|success failure|ally enemy|allies enemies|"
-    "weak strong|stronger weaker|new old|ended began|end begin|lift impose|lifted imposed|accept deny|"
-    "admit deny|acknowledge deny|confirm reject|admit reject|praise criticize|praise condemn"
-)
-_ANTONYMS: dict[str, set[str]] = {}  # stem -> the stems of its opposites
-_OPPOSITE_WORDS: dict[str, set[str]] = {}  # stem -> its opposites as words
-for _pair in _ANTONYM_PAIRS.split("|"):
-    _a, _b = _pair.split()
-    _x, _y = stem(_a), stem(_b)
-    _ANTONYMS.setdefault(_x, set()).add(_y)
-    _ANTONYMS.setdefault(_y, set()).add(_x)
-    _OPPOSITE_WORDS.setdefault(_x, set()).add(_b)
-    _OPPOSITE_WORDS.setdefault(_y, set()).add(_a)
-
-
-def antonyms(word: str) -> tuple[str, ...]:
-    """The opposites the judge knows for ``word`` ("accepted" -> "reject"), as words, sorted."""
-    return tuple(sorted(_OPPOSITE_WORDS.get(stem(word.lower()), ())))
-
 _SCALE = frozenset(SCALE_WORDS) | {"percent"}
 #: "not only", "not just", "not merely", "not least": the cue before them affirms, it does not negate.
 _NOT_ONLY = frozenset("only just merely simply solely least".split())
@@ -326,7 +303,7 @@ def lexical_support(passage: str, sentence: str) -> Support:
 def _antonym_conflict(toks: list[_Token], window: tuple[_PassageSentence, ...]) -> str:
     """A word of the sentence whose opposite, not itself, is in the passage ("minor" vs "major")."""
     for t in toks:
-        opposites = _ANTONYMS.get(_stem(t.word))
+        opposites = OPPOSITES.get(_stem(t.word))
         if opposites and not any(_present(t.word, s, False) for s in window):
             for o in opposites:
                 if any(o in s.words for s in window):
