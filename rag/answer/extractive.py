@@ -12,6 +12,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 from rag.answer.candidates import Candidate, CandidateScorer
 from rag.answer.citations import cite
+from rag.answer.constraints import missing_number, negation_unmet, opposite_instead
 from rag.answer.conditions import same_name, split_conditions
 from rag.answer.policy import DEFAULT_POLICY, ExtractivePolicy
 from rag.answer.question import Question, analyze, answer_values, spell_out, who_predicate
@@ -136,6 +137,25 @@ class ExtractiveAnswerer:
         return None
 
     @staticmethod
+    def _constraint_reason(q: Question, best: Candidate) -> str | None:
+        """A number of the question its answer's passage does not give, a negated question the answer
+        sentence (or one beside it) does not negate, or an opposite of the question's word in place of
+        it (:mod:`rag.answer.constraints`). A yes/no question is not checked: "Was it founded in
+        1999?" is answered with the evidence that says 2002, "Did they accept …?" with "No — rejected"."""
+        if q.claim is not None:
+            return None
+        number = missing_number(q.text, best.passage.text)
+        if number is not None:
+            return f"no passage with an answer gives the question's {number}"
+        around = " ".join(s.text for s in best.passage.sentences[max(best.index - 1, 0): best.index + 2])
+        if negation_unmet(q.text, around):
+            return "the question asks what did not happen, and no answer sentence negates anything"
+        flipped = opposite_instead(q.text, best.span.text)
+        if flipped is not None:
+            return f"the best sentence says '{flipped[1]}', not '{flipped[0]}'"
+        return None
+
+    @staticmethod
     def _says(c: Candidate, verb_forms: set[str]) -> bool:
         """Whether the candidate's sentence (or the one before, when it continues it) has one of the
         verb's stemmed forms (the verb and its thesaurus variants, looked up once per question)."""
@@ -147,7 +167,7 @@ class ExtractiveAnswerer:
     def _abstain_reason(self, q: Question, best: Candidate | None, context_used: bool = False) -> str | None:
         if best is None:
             return "no passage was retrieved"
-        named = self._name_reason(q, best)
+        named = self._name_reason(q, best) or self._constraint_reason(q, best)
         if named:
             return named
         covered = max(best.coverage, (1 - self.policy.context_mix) * best.coverage + self.policy.context_mix * best.context_coverage)
