@@ -22,7 +22,7 @@ from rag.records import Support
 from rag.text.marks import strip_markers
 from rag.text.names import close_name
 from rag.text.normalize import normalize, stem
-from rag.text.opposites import OPPOSITES, antonyms
+from rag.text.opposites import OPPOSITES
 from rag.text.vocabulary import (
     ATTRIBUTION,
     MONTHS,
@@ -33,7 +33,7 @@ from rag.text.vocabulary import (
     number_value,
 )
 
-__all__ = ["lexical_support", "PARAPHRASE_THRESHOLD", "antonyms"]
+__all__ = ["lexical_support", "PARAPHRASE_THRESHOLD"]
 
 #: Share of a sentence's content words that must occur in the passage window for a paraphrase.
 PARAPHRASE_THRESHOLD = 0.75

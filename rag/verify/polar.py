@@ -16,7 +16,8 @@ import re
 from rag.records import Verdict
 from rag.text.normalize import stem, words
 from rag.text.vocabulary import ATTRIBUTION, SPEECH_VERBS
-from rag.verify.judge import PARAPHRASE_THRESHOLD, antonyms
+from rag.text.opposites import antonyms
+from rag.verify.judge import PARAPHRASE_THRESHOLD
 from rag.verify.support import supports
 
 __all__ = ["claim_verdict"]
