@@ -75,6 +75,15 @@ def core_assistant(core_index) -> rag.Assistant:
     return a
 
 
+@pytest.fixture(scope="module")
+def module_assistant(core_index, tmp_path_factory) -> rag.Assistant:
+    """An Assistant over one module's private copy of the session index (a served page, uploads): the
+    copy is already indexed, so nothing is embedded again."""
+    a = _copy_index(core_index, tmp_path_factory.mktemp("module-index")).assistant()
+    a.index()
+    return a
+
+
 @pytest.fixture
 def core_index_copy(core_index, tmp_path) -> CoreIndex:
     """A private copy of the indexed corpus and its home, free to change."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,10 @@ TOKEN = "test-token-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    root = tmp_path_factory.mktemp("api")
-    shutil.copytree(CORPUS, root / "corpus")
-    (root / "corpus" / "notes.rtf").write_text("not indexed", encoding="utf-8")
-    a = rag.Assistant(corpus_dir=root / "corpus", home=root / "home")
-    a.index()
-    return a
+def assistant(module_assistant):
+    (Path(module_assistant.corpus_dir) / "notes.rtf").write_text("not indexed", encoding="utf-8")
+    module_assistant.index()
+    return module_assistant
 
 
 @pytest.fixture(scope="module")

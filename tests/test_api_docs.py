@@ -14,7 +14,6 @@ import pytest
 
 pytest.importorskip("gradio")
 
-import rag  # noqa: E402
 from ui.testing import serving  # noqa: E402
 
 pytestmark = pytest.mark.enable_socket
@@ -30,12 +29,8 @@ def _blocks(lang: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory):
-    root = tmp_path_factory.mktemp("api-docs")
-    shutil.copytree(ROOT / "corpus", root / "corpus")
-    a = rag.Assistant(corpus_dir=root / "corpus", home=root / "home")
-    a.index()
-    with serving(a, token=TOKEN) as base:
+def url(module_assistant):
+    with serving(module_assistant, token=TOKEN) as base:
         yield base.rstrip("/")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,21 +10,15 @@ import pytest
 pytest.importorskip("gradio")
 pytest.importorskip("gradio_client")
 
-import rag  # noqa: E402
 from ui.handlers import Page, Session  # noqa: E402
 from ui.testing import record_connections, serving  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 LAVROV = "What did Lavrov say about ISIS numbers?"
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ui-app")
-    shutil.copytree(CORPUS, root / "corpus")
-    a = rag.Assistant(corpus_dir=root / "corpus", home=root / "home")
-    a.index()
-    return a
+def assistant(module_assistant):
+    return module_assistant
 
 
 @pytest.fixture(scope="module")

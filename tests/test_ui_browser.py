@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,6 @@ import pytest
 pytest.importorskip("gradio")
 pytest.importorskip("playwright")
 
-import rag  # noqa: E402
 from ui.testing import record_connections, serving  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.enable_socket]
@@ -33,12 +33,8 @@ WAIT_MS = 90_000
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ui-browser")
-    shutil.copytree(ROOT / "corpus", root / "corpus")
-    a = rag.Assistant(corpus_dir=root / "corpus", home=root / "home")
-    a.index()
-    return a
+def assistant(module_assistant):
+    return module_assistant
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +53,29 @@ def browser():
         yield p
 
 
-def _open(browser, url, width, height, requests, errors):
+@contextmanager
+def _page(browser, site, width, height):
+    """A fresh Chromium profile on the served page. On a clean exit the page must have raised no error,
+    and neither it nor the server may have reached past the local server."""
+    url, log = site
+    requests, errors = [], []
     profile = tempfile.mkdtemp(prefix="rag-chromium-")
     context = browser.chromium.launch_persistent_context(
         profile, executable_path=CHROMIUM, headless=True, args=FLAGS,
         viewport={"width": width, "height": height}, service_workers="block")
-    page = context.pages[0] if context.pages else context.new_page()
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#rag-input textarea", timeout=WAIT_MS)
-    return context, page, profile
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        page.wait_for_selector("#rag-input textarea", timeout=WAIT_MS)
+        yield page
+    finally:
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    assert errors == []
+    assert _only_local(requests, url) == []
+    assert log.outbound == []
 
 
 def _ask(page, question: str) -> str:
@@ -98,11 +106,8 @@ def _only_local(requests, url):
 
 
 def test_desktop_ask_cite_open_follow_up_and_bad_input(site, browser, assistant):
-    url, log = site
     SHOTS.mkdir(parents=True, exist_ok=True)
-    requests, errors = [], []
-    context, page, profile = _open(browser, url, 1366, 900, requests, errors)
-    try:
+    with _page(browser, site, 1366, 900) as page:
         status = page.inner_text("#rag-status")
         assert re.search(r"5\s+documents", status) and "passages indexed" in status
 
@@ -140,20 +145,11 @@ def test_desktop_ask_cite_open_follow_up_and_bad_input(site, browser, assistant)
         page.click("#rag-new")
         page.wait_for_function("() => !document.querySelector(\"#rag-chat [data-testid='bot']\")",
                                timeout=WAIT_MS)
-    finally:
-        context.close()
-        shutil.rmtree(profile, ignore_errors=True)
-    assert errors == []
-    assert _only_local(requests, url) == []
-    assert log.outbound == []
 
 
 def test_narrow_window_is_readable_and_citation_opens(site, browser):
-    url, log = site
     SHOTS.mkdir(parents=True, exist_ok=True)
-    requests, errors = [], []
-    context, page, profile = _open(browser, url, 390, 844, requests, errors)
-    try:
+    with _page(browser, site, 390, 844) as page:
         assert "1,000" in _ask(page, LAVROV)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
@@ -165,62 +161,46 @@ def test_narrow_window_is_readable_and_citation_opens(site, browser):
                                   return r.top >= 0 && r.bottom <= window.innerHeight; }""", timeout=WAIT_MS)
         assert _mark_is_in_view(page)
         page.screenshot(path=str(SHOTS / "narrow-article.png"))
-    finally:
-        context.close()
-        shutil.rmtree(profile, ignore_errors=True)
-    assert errors == []
-    assert _only_local(requests, url) == []
-    assert log.outbound == []
 
 
 def test_upload_and_reindex_from_the_page(site, browser, assistant, tmp_path):
-    url, log = site
-    requests, errors = [], []
     binary = tmp_path / "scan.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     good = tmp_path / "ferry report.md"
     good.write_text("# Ferry Report\n\nThe Zanzibar ferry carried 412 passengers on Sunday.\n", encoding="utf-8")
     documents = assistant.status().documents
-    context, page, profile = _open(browser, url, 1366, 900, requests, errors)
-    try:
-        page.click("#rag-corpus button:has-text('Corpus')")
-        bots = page.locator("#rag-chat [data-testid='bot']")
-        page.set_input_files("#rag-upload input[type=file]", str(binary))
-        page.wait_for_function("() => document.querySelector('#rag-chat .rag-notice')", timeout=WAIT_MS)
-        assert "binary" in bots.last.inner_text()
-        assert assistant.status().documents == documents
+    with _page(browser, site, 1366, 900) as page:
+        try:
+            page.click("#rag-corpus button:has-text('Corpus')")
+            bots = page.locator("#rag-chat [data-testid='bot']")
+            page.set_input_files("#rag-upload input[type=file]", str(binary))
+            page.wait_for_function("() => document.querySelector('#rag-chat .rag-notice')", timeout=WAIT_MS)
+            assert "binary" in bots.last.inner_text()
+            assert assistant.status().documents == documents
 
-        page.set_input_files("#rag-upload input[type=file]", str(good))
-        page.wait_for_function("() => document.querySelectorAll('#rag-chat .rag-notice').length >= 2",
-                               timeout=WAIT_MS)
-        assert "Added ferry report.md as ferry_report.md" in bots.last.inner_text()
-        page.wait_for_function(f"() => /{documents + 1}\\s+documents/.test("
-                               "document.querySelector('#rag-status').innerText)", timeout=WAIT_MS)
-        assert "412" in _ask(page, "How many passengers did the Zanzibar ferry carry?")
+            page.set_input_files("#rag-upload input[type=file]", str(good))
+            page.wait_for_function("() => document.querySelectorAll('#rag-chat .rag-notice').length >= 2",
+                                   timeout=WAIT_MS)
+            assert "Added ferry report.md as ferry_report.md" in bots.last.inner_text()
+            page.wait_for_function(f"() => /{documents + 1}\\s+documents/.test("
+                                   "document.querySelector('#rag-status').innerText)", timeout=WAIT_MS)
+            assert "412" in _ask(page, "How many passengers did the Zanzibar ferry carry?")
 
-        page.click("#rag-reindex")
-        page.wait_for_function("() => /nothing changed/.test(document.querySelector('#rag-status').innerText)",
-                               timeout=WAIT_MS)
-    finally:
-        context.close()
-        shutil.rmtree(profile, ignore_errors=True)
-        (Path(assistant.corpus_dir) / "ferry_report.md").unlink(missing_ok=True)
-    assert errors == []
-    assert _only_local(requests, url) == []
-    assert log.outbound == []
+            page.click("#rag-reindex")
+            page.wait_for_function("() => /nothing changed/.test(document.querySelector('#rag-status').innerText)",
+                                   timeout=WAIT_MS)
+        finally:
+            (Path(assistant.corpus_dir) / "ferry_report.md").unlink(missing_ok=True)
 
 
 def test_a_pdf_upload_is_answered_and_its_page_is_shown_as_it_looks(site, browser, assistant, tmp_path):
     from formats_support import filler, make_pdf
 
-    url, log = site
     SHOTS.mkdir(parents=True, exist_ok=True)
-    requests, errors = [], []
     salt = "The Varna salt works employed 312 divers in 2019."
     pdf = make_pdf(tmp_path / "coastal review.pdf", [["# Coastal industries review", *filler(5)],
                                                       [*filler(2, 5), salt, *filler(2, 7)], filler(4, 9)])
-    context, page, profile = _open(browser, url, 1366, 900, requests, errors)
-    try:
+    with _page(browser, site, 1366, 900) as page:
         page.click("#rag-corpus button:has-text('Corpus')")
         page.set_input_files("#rag-upload input[type=file]", str(pdf))
         page.wait_for_function("() => /Added coastal review.pdf/.test("
@@ -234,9 +214,3 @@ def test_a_pdf_upload_is_answered_and_its_page_is_shown_as_it_looks(site, browse
         width = page.evaluate("() => document.querySelector('#rag-article img.rag-page-img').naturalWidth")
         assert width > 500
         page.screenshot(path=str(SHOTS / "pdf-page.png"))
-    finally:
-        context.close()
-        shutil.rmtree(profile, ignore_errors=True)
-    assert errors == []
-    assert _only_local(requests, url) == []
-    assert log.outbound == []

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("gradio")
 pytest.importorskip("gradio_client")
 
-import rag  # noqa: E402
 from ui.handlers import Page  # noqa: E402
 from ui.testing import record_connections, serving  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 4
 QUESTIONS = [
     "What did Lavrov say about ISIS numbers?",
@@ -46,12 +42,8 @@ FOLLOW_UP = "And what about the US?"
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ui-concurrency")
-    shutil.copytree(ROOT / "corpus", root / "corpus")
-    a = rag.Assistant(corpus_dir=root / "corpus", home=root / "home")
-    a.index()
-    return a
+def assistant(module_assistant):
+    return module_assistant
 
 
 def _without_timings(d: dict) -> dict:
