@@ -336,3 +336,10 @@ def test_the_sentence_collection_an_older_index_kept_goes_on_the_next_change(cor
     a.store.close()
     assert names() == {"passages"}
     core_check_index(idx.corpus, idx.home)
+
+
+def test_one_document_is_looked_up_by_its_name_only(core_assistant):
+    listed = {d.source: d for d in core_assistant.documents()}
+    assert core_assistant.document(A["004"]) == listed[A["004"]]
+    for bad in ("nope.txt", "../corpus/" + A["004"], "", None):
+        assert core_assistant.document(bad) is None

@@ -147,7 +147,7 @@ class Page:
             n = int(request["n"]) if request.get("n") not in (None, "") else None
         except (TypeError, ValueError):
             return render.article_error("Could not open this citation (bad offsets).")
-        info = next((d for d in self.assistant.documents() if d.source == source), None)
+        info = self.assistant.document(source)
         if not isinstance(source, str) or info is None:
             return render.article_error("That file is not in the index, so it cannot be shown.")
         text = self.text_of(source)

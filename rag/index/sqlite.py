@@ -166,10 +166,12 @@ class Records:
         row = self.db().execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
-    def documents(self) -> dict[str, DocRecord]:
+    def documents(self, source: str | None = None) -> dict[str, DocRecord]:
+        """Every document's record, or only ``source``'s (one row: the viewer opens one document)."""
         db = self.db()
         layout = "layout" if _has_layout_column(db) else "NULL"
-        rows = db.execute(f"SELECT source, sha256, title, url, chars, indexed_at, mtime_ns, size, {layout} FROM documents")
+        sql = f"SELECT source, sha256, title, url, chars, indexed_at, mtime_ns, size, {layout} FROM documents"
+        rows = db.execute(sql) if source is None else db.execute(sql + " WHERE source=?", (source,))
         return {r[0]: DocRecord(*r[:8], layout=Layout.from_json(r[8])) for r in rows}
 
     def document_text(self, source: str) -> tuple[str, str] | None:

@@ -110,9 +110,9 @@ class IndexStore:
             return False
 
     # -- what the status line and the viewer read ------------------------------------------------
-    def documents(self) -> dict[str, DocRecord]:
+    def documents(self, source: str | None = None) -> dict[str, DocRecord]:
         records = self.records()
-        return records.documents() if records else {}
+        return records.documents(source) if records else {}
 
     def passages(self):
         records = self.records()

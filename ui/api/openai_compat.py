@@ -61,7 +61,8 @@ def conversation(request: ChatRequest) -> tuple[str, list[str]]:
 
 
 def citations(answer: rag.Answer) -> list[dict[str, Any]]:
-    return [{k: c.to_dict()[k] for k in _CITATION_KEYS} for c in (answer.citations or answer.related)]
+    dicts = (c.to_dict() for c in (answer.citations or answer.related))
+    return [{k: d[k] for k in _CITATION_KEYS} for d in dicts]
 
 
 def _usage(question: str, answer: rag.Answer) -> dict[str, int]:

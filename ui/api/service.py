@@ -63,7 +63,7 @@ class Answers:
 
     def document(self, source: str) -> dict[str, Any]:
         """An indexed document's extracted text; 404 for any other name (nothing is opened by path)."""
-        info = next((d for d in self.assistant.documents() if d.source == source), None)
+        info = self.assistant.document(source)
         if info is None:
             raise ApiError(404, f"{source!r} is not an indexed document")
         try:
