@@ -79,6 +79,10 @@ def test_speller_corrects_to_corpus_words_only_and_leaves_real_words_alone():
     assert speller.correct("Who was the founder?") == "Who was the founder?"
     # nothing close enough: left as typed
     assert speller.correct("xqzvbn") == "xqzvbn"
+    # a capital inside a word is typed on purpose: never split at it or "corrected" ("McMcletchie")
+    names = Speller({"mcletchie": 2, "dekalb": 1, "seat": 3, "parliament": 4})
+    assert names.correct("Which seat did McLetchie win in DeKalb?") == "Which seat did McLetchie win in DeKalb?"
+    assert names.correct("Is WWIII in the parlament?") == "Is WWIII in the parliament?"
     with pytest.raises(ValueError, match="counts"):
         Speller(["budget"])  # type: ignore[arg-type]
 

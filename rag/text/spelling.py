@@ -21,7 +21,7 @@ from rag.text.vocabulary import QUESTION_WORDS, STOPWORDS
 
 __all__ = ["Speller", "english_words"]
 
-_WORD = re.compile(r"[A-Za-z][a-z]+(?:['’][a-z]+)?")
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _MIN_LENGTH = 4
 
 
@@ -73,7 +73,8 @@ class Speller:
         """``text`` with each misspelt word replaced by its correction (case kept), else unchanged."""
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
-            if not self.misspelt(word):
+            if any(c.isupper() for c in word[1:]) or not self.misspelt(word):
+                # "McLetchie", "DeKalb", "NATO", "WWII": a capital inside a word is typed on purpose
                 return word
             new = self.suggest(word)
             if new is None:
