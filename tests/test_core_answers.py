@@ -425,6 +425,25 @@ def test_question_in_another_tense_than_the_text(tmp_path):
     assert "3,200" in answer.text and answer.citations[0].source == "summit.txt"
 
 
+@pytest.mark.parametrize("question, fact", [
+    ("When did the ferry Tallinna sink?", "28 September"),  # sank
+    ("Where did the crew of the ferry flee to?", "Hiiumaa"),  # fled
+    ("How many children were rescued by the ferry's crew?", "forty"),  # a child / children
+])
+def test_other_forms_of_a_word_than_the_hand_list_knows(tmp_path, question, fact):
+    """Word forms that stem apart come from lemminflect's table, not a hand list of news verbs."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ferry.txt").write_text(
+        "Ferry Report\n\nThe ferry Tallinna sank in a storm on 28 September, two hours after leaving port.\n\n"
+        "Its crew fled to Hiiumaa in lifeboats. They rescued forty passengers, each a child under ten.\n\n"
+        "The port authority opened an inquiry into the ferry's last inspection.\n", encoding="utf-8")
+    a = rag.Assistant(corpus_dir=corpus, home=tmp_path / "home")
+    answer = a.ask(question)
+    assert not answer.abstained, answer.notes
+    assert fact in answer.text
+
+
 def test_an_abstention_names_a_possessive_speaker_once(core_assistant):
     answer = core_assistant.ask("What is Sergey Vershinin's view of the Taliban government?")
     assert answer.abstained and answer.notes[0] == "Abstained: no passage gives Sergey Vershinin's words on this."
