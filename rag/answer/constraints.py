@@ -101,8 +101,9 @@ def opposite_instead(question: str, evidence: str) -> tuple[str, str] | None:
     if _CHOICE.search(question):
         return None
     said = {stem(w): w for w in words(evidence)}
-    asked = [stem(w) for w in words(question)]
-    for w, s in zip(words(question), asked):
+    question_words = words(question)
+    asked = [stem(w) for w in question_words]
+    for w, s in zip(question_words, asked):
         if s in said or OPPOSITES.get(s, set()) & set(asked):
             continue
         opposite = next((said[o] for o in sorted(OPPOSITES.get(s, ())) if o in said), None)

@@ -235,17 +235,21 @@ class Assistant:
         return [DocumentInfo(d.source, d.title, d.url, d.chars, d.layout)
                 for d in sorted(self.store.documents().values(), key=lambda d: d.source)]
 
-    def document(self, source: str) -> DocumentInfo | None:
-        """One indexed document's title, URL, size and layout; None for any other name."""
+    def _record(self, source: str):
+        """The index's row for one document (one row read), or None for any other name."""
         if not isinstance(source, str) or not source or not self.store.exists():
             return None
-        d = self.store.documents(source).get(source)
+        return self.store.documents(source).get(source)
+
+    def document(self, source: str) -> DocumentInfo | None:
+        """One indexed document's title, URL, size and layout; None for any other name."""
+        d = self._record(source)
         return DocumentInfo(d.source, d.title, d.url, d.chars, d.layout) if d else None
 
     def page_image(self, source: str, start: int, end: int) -> PageImage:
         """The page of an indexed PDF that holds ``[start, end)`` of its text, as it looks, with that
         span marked; RagError for any other name, a non-PDF, or a file changed since it was indexed."""
-        doc = self.store.documents(source).get(source) if isinstance(source, str) and self.store.exists() else None
+        doc = self._record(source)
         if doc is None:
             raise RagError(f"{source!r} is not an indexed document")
         page = doc.layout.page_at(start)
